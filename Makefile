@@ -1,0 +1,50 @@
+# gridcare: `make demo` sets everything up and serves the demo district; `make test` runs the suite on SQLite and
+# PostgreSQL. Every target installs what it needs first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+GRIDCARE := $(BIN)/gridcare
+RESIDENTS ?= 30000
+SEED ?= 1
+HOST ?= 127.0.0.1:8000
+
+.PHONY: demo serve test test-sqlite test-postgres bench lint install messages migrate
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed messages
+
+messages: $(VENV)/.installed
+	@$(GRIDCARE) compilemessages --ignore '.venv/*' --ignore 'var/*' >/dev/null
+
+migrate: install
+	$(GRIDCARE) migrate --no-input
+
+demo: migrate
+	$(GRIDCARE) demo --residents $(RESIDENTS) --seed $(SEED) $(if $(PASSWORD),--password $(PASSWORD))
+	$(GRIDCARE) serve $(HOST)
+
+serve: migrate
+	$(GRIDCARE) serve $(HOST)
+
+test: install
+	scripts/test.sh
+
+test-sqlite: install
+	scripts/test.sh sqlite
+
+test-postgres: install
+	scripts/test.sh postgres
+
+bench: migrate
+	$(BIN)/python -m bench.run
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check . || true

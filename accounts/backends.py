@@ -1,0 +1,24 @@
+from django.contrib.auth.backends import ModelBackend
+
+from accounts.roles import role_has_perm, role_perms
+
+
+class RoleBackend(ModelBackend):
+    """Username/password login (Argon2 hashes); permissions come from the user's role (accounts.roles)."""
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous:
+            return set()
+        return role_perms(user_obj.role) | super().get_all_permissions(user_obj, obj)
+
+    def has_perm(self, user_obj, perm, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous:
+            return False
+        return role_has_perm(user_obj.role, perm) or super().has_perm(user_obj, perm, obj)
+
+    def has_module_perms(self, user_obj, app_label):
+        if not user_obj.is_active or user_obj.is_anonymous:
+            return False
+        return any(p.startswith(app_label + ".") for p in role_perms(user_obj.role)) or super().has_module_perms(
+            user_obj, app_label
+        )

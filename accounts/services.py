@@ -1,0 +1,85 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import ApiToken, AuditEvent
+from gridcare.context import Actor, Scope, current_actor
+
+
+def scope_for_user(user):
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope.nothing()
+    if user.area_id is None:
+        return Scope.everything() if user.is_superuser else Scope.nothing()
+    area = user.area
+    return Scope(code=area.code, area_id=area.pk, is_grid=area.level == area.Level.GRID)
+
+
+def actor_for(user, ip=None):
+    return Actor(user=user, ip=ip, scope=scope_for_user(user))
+
+
+def audit_record(action, *, target=None, summary="", detail=None, actor=None, actor_name=None):
+    """Write one audit row. `actor` defaults to the user acting in this request or task."""
+    current = current_actor()
+    user = actor if actor is not None else current.user
+    if user is not None and not user.is_authenticated:
+        user = None
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_name=actor_name or (user.get_username() if user else ""),
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        summary=summary[:200],
+        detail=detail or {},
+        ip=current.ip,
+    )
+
+
+def login_locked(username):
+    """True while `username` has LOCKOUT_FAILURES failed logins in a row within the last LOCKOUT_MINUTES."""
+    since = timezone.now() - timedelta(minutes=settings.LOCKOUT_MINUTES)
+    recent = (
+        AuditEvent.objects.filter(
+            actor_name=username,
+            action__in=[AuditEvent.Action.LOGIN, AuditEvent.Action.LOGIN_FAILED],
+            at__gte=since,
+        )
+        .order_by("-at")
+        .values_list("action", flat=True)[: settings.LOCKOUT_FAILURES]
+    )
+    recent = list(recent)
+    return len(recent) >= settings.LOCKOUT_FAILURES and all(a == AuditEvent.Action.LOGIN_FAILED for a in recent)
+
+
+def token_issue(user, name):
+    """Returns (token row, raw token). The raw token is shown once and never stored."""
+    raw = ApiToken.new_raw()
+    with transaction.atomic():
+        token = ApiToken.objects.create(user=user, name=name, key_hash=ApiToken.hash(raw), hint=raw[-6:])
+        audit_record(AuditEvent.Action.TOKEN_ISSUED, target=token, summary=f"{user.get_username()}: {name}")
+    return token, raw
+
+
+def token_revoke(token):
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit_record(AuditEvent.Action.TOKEN_REVOKED, target=token, summary=str(token))
+
+
+def token_user(raw):
+    """The active user behind a bearer token, or None."""
+    token = (
+        ApiToken.objects.select_related("user__area")
+        .filter(key_hash=ApiToken.hash(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,93 @@
+"""Shared test fixtures: a small district built through the same code as the demo, and one named user per role.
+
+Areas (codes nest by prefix):
+  440704 江海区 → 440704001 礼乐街道 → 440704001001 中福社区 → grids 440704001001001 (A) and 440704001001002 (B)
+                                     → 440704001002 新创村 → grid 440704001002001 (C)
+              → 440704002 外海街道 → 440704002001 银泉社区 → grid 440704002001001 (D)
+Users: dana (district admin), stella (street staff, 礼乐), cora (community staff, 中福), gwen (grid worker, A),
+       greg (grid worker, B — gwen's neighbour), mia (medic), vic (volunteer lead, 中福).
+"""
+
+import pytest
+
+from gridcare.context import Actor, Scope, acting_as
+
+PASSWORD = "correct-horse-9"
+
+
+@pytest.fixture(autouse=True)
+def _system_actor():
+    """Test setup acts as the system (no area filter), as commands and tasks do."""
+    with acting_as(Actor(scope=Scope.everything())):
+        yield
+
+
+@pytest.fixture
+def areas(db):
+    from registry.models import Area
+
+    def make(code, name, level, parent=None):
+        return Area.all_objects.create(code=code, name=name, level=level, parent=parent)
+
+    d = make("440704", "江海区", 1)
+    lile = make("440704001", "礼乐街道", 2, d)
+    zhongfu = make("440704001001", "中福社区", 3, lile)
+    xinchuang = make("440704001002", "新创村", 3, lile)
+    waihai = make("440704002", "外海街道", 2, d)
+    yinquan = make("440704002001", "银泉社区", 3, waihai)
+    return {
+        "district": d,
+        "lile": lile,
+        "zhongfu": zhongfu,
+        "xinchuang": xinchuang,
+        "waihai": waihai,
+        "yinquan": yinquan,
+        "A": make("440704001001001", "中福1网格", 4, zhongfu),
+        "B": make("440704001001002", "中福2网格", 4, zhongfu),
+        "C": make("440704001002001", "新创1网格", 4, xinchuang),
+        "D": make("440704002001001", "银泉1网格", 4, yinquan),
+    }
+
+
+@pytest.fixture
+def users(areas, django_user_model):
+    from accounts.roles import Role
+
+    def make(username, role, area):
+        return django_user_model.objects.create_user(username, password=PASSWORD, role=role, area=area)
+
+    return {
+        "dana": make("dana", Role.DISTRICT_ADMIN, areas["district"]),
+        "stella": make("stella", Role.STREET_STAFF, areas["lile"]),
+        "cora": make("cora", Role.COMMUNITY_STAFF, areas["zhongfu"]),
+        "gwen": make("gwen", Role.GRID_WORKER, areas["A"]),
+        "greg": make("greg", Role.GRID_WORKER, areas["B"]),
+        "mia": make("mia", Role.MEDIC, areas["district"]),
+        "vic": make("vic", Role.VOLUNTEER_LEAD, areas["zhongfu"]),
+    }
+
+
+@pytest.fixture
+def make_person(areas):
+    """make_person("A", name=..., id_number=...) → a person in a new household of a building in grid A."""
+    from registry.models import Building, Household
+    from registry.services import person_create
+    from registry.testing import synthetic_id_number
+
+    counter = {"n": 0}
+
+    def make(grid_key="A", **fields):
+        counter["n"] += 1
+        grid = areas[grid_key]
+        building, _ = Building.all_objects.get_or_create(
+            grid=grid, name="1栋", defaults={"address": f"{grid.name}路1号", "floors": 6, "units": 2}
+        )
+        household = Household.all_objects.create(
+            building=building, grid=grid, unit=1, floor=1 + counter["n"] % 6, room=f"{100 + counter['n']}"
+        )
+        fields.setdefault("name", f"测试{counter['n']}")
+        fields.setdefault("id_number", synthetic_id_number(counter["n"]))
+        fields.setdefault("phone", f"138{counter['n']:08d}")
+        return person_create(grid=grid, household=household, **fields)
+
+    return make

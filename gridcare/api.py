@@ -1,0 +1,57 @@
+"""The JSON API under /api/v1/. Each app contributes a router; authentication is a bearer token (devices, apps) or
+the browser session (our own pages, CSRF-checked). Either way the request is already scoped by
+accounts.middleware.RequestContextMiddleware, so handlers read through the same scoped managers as pages."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.security import HttpBearer, SessionAuth
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        # The middleware has looked the token up already; it set request.user only for a valid one.
+        return request.user if getattr(request, "auth_by_token", False) else None
+
+
+api = NinjaAPI(
+    title="gridcare API",
+    version="1",
+    description="District register, screening and care. All reads are scoped to the caller's area; ID and "
+    "phone numbers come masked.",
+    auth=[BearerToken(), SessionAuth()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": "invalid", "errors": errors}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "forbidden"}, status=403)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return api.create_response(request, {"detail": "not found"}, status=404)
+
+
+def _add_routers():
+    from accounts.api import router as accounts_router
+
+    api.add_router("/auth", accounts_router)
+    for module, prefix in (("registry.api", "/"), ("screening.api", "/screening"), ("care.api", "/care")):
+        try:
+            router = __import__(module, fromlist=["router"]).router
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        api.add_router(prefix, router)
+
+
+_add_routers()

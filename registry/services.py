@@ -1,0 +1,135 @@
+"""Writes to the register. Every change to a person goes through here and is audited."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import AuditEvent
+from accounts.services import audit_record
+from gridcare.masking import mask_id_number, mask_phone
+from registry.identity import IdentityError, parse_other_document, parse_phone, parse_ric
+from registry.models import Person, Residence, name_initials
+
+# Values of these fields never reach the audit log unmasked.
+MASKED_FIELDS = {"id_number": mask_id_number, "phone": mask_phone}
+AUDITED_FIELDS = [
+    "name",
+    "id_type",
+    "id_number",
+    "birth_date",
+    "sex",
+    "phone",
+    "relation",
+    "residence_status",
+    "mobility",
+    "is_provisional",
+    "grid_id",
+    "household_id",
+]
+
+
+def identity_fields(id_type, id_number):
+    """Normalised document fields for a person, or IdentityError."""
+    if id_type == Person.IdType.RESIDENT_ID:
+        number, birth, sex = parse_ric(id_number)
+        return {"id_number": number, "birth_date": birth, "sex": sex, "id_last4": number[-4:]}
+    number = parse_other_document(id_number)
+    return {"id_number": number, "id_last4": number[-4:]}
+
+
+def derived_fields(person):
+    person.name_initials = name_initials(person.name)
+    person.id_last4 = person.id_number[-4:]
+    person.phone_last4 = person.phone[-4:] if person.phone else ""
+
+
+def _audit_value(field, value):
+    masker = MASKED_FIELDS.get(field)
+    if value is None:
+        return None
+    return masker(value) if masker else str(value)
+
+
+def person_create(*, grid, name, id_type=Person.IdType.RESIDENT_ID, id_number, phone="", household=None, **extra):
+    """Validates the documents, creates the person and their first residence, audits. Raises ValidationError
+    naming the field."""
+    try:
+        docs = identity_fields(id_type, id_number)
+        phone = parse_phone(phone)
+    except IdentityError as exc:
+        field = "phone" if "phone" in str(exc) else "id_number"
+        raise ValidationError({field: str(exc)}) from None
+    if household is not None and household.grid_id != grid.pk:
+        raise ValidationError({"household": _("the household is in another grid")})
+    person = Person(grid=grid, household=household, name=name.strip(), id_type=id_type, phone=phone, **extra)
+    for key, value in docs.items():
+        setattr(person, key, value)
+    derived_fields(person)
+    with transaction.atomic():
+        person.save()
+        Residence.objects.create(person=person, grid=grid, household=household, started_at=timezone.now())
+        audit_record(AuditEvent.Action.CREATE, target=person, summary=person.name)
+    return person
+
+
+def person_update(person, **changes):
+    """Applies changes, saving only the fields that changed, and audits old → new (masked)."""
+    if "id_number" in changes or "id_type" in changes:
+        try:
+            docs = identity_fields(changes.get("id_type", person.id_type), changes.get("id_number", person.id_number))
+        except IdentityError as exc:
+            raise ValidationError({"id_number": str(exc)}) from None
+        changes.update(docs)
+    if "phone" in changes:
+        try:
+            changes["phone"] = parse_phone(changes["phone"])
+        except IdentityError as exc:
+            raise ValidationError({"phone": str(exc)}) from None
+    diff = {}
+    for field, value in changes.items():
+        old = getattr(person, field)
+        if old != value:
+            if field in AUDITED_FIELDS:
+                diff[field] = [_audit_value(field, old), _audit_value(field, value)]
+            setattr(person, field, value)
+    if not diff:
+        return person, {}
+    derived_fields(person)
+    fields = [f for f in changes if f in diff or f in ("birth_date", "sex", "id_last4")]
+    with transaction.atomic():
+        person.save(update_fields=sorted(set(fields) | {"name_initials", "id_last4", "phone_last4", "updated_at"}))
+        audit_record(AuditEvent.Action.UPDATE, target=person, summary=person.name, detail={"changes": diff})
+    return person, diff
+
+
+def person_move(person, *, grid, household=None, reason=""):
+    """Moves a person to another household (or grid), closing the current residence and opening a new one."""
+    if household is not None and household.grid_id != grid.pk:
+        raise ValidationError({"household": _("the household is in another grid")})
+    now = timezone.now()
+    old = {"grid": person.grid_id, "household": person.household_id}
+    with transaction.atomic():
+        Residence.all_objects.filter(person=person, ended_at__isnull=True).update(ended_at=now)
+        Residence.all_objects.create(person=person, grid=grid, household=household, started_at=now, reason=reason)
+        person.grid = grid
+        person.household = household
+        person.save(update_fields=["grid", "household", "updated_at"])
+        audit_record(
+            AuditEvent.Action.MOVE,
+            target=person,
+            summary=reason,
+            detail={"from": old, "to": {"grid": grid.pk, "household": household.pk if household else None}},
+        )
+    return person
+
+
+def person_reveal(user, person, *, reason, fields=("id_number", "phone")):
+    """The full numbers, for a user with the permission, after saying why. Audited."""
+    if not user.has_perm("registry.reveal_identity"):
+        raise PermissionDenied(_("You may not reveal ID or phone numbers."))
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": _("Say why you need the full number.")})
+    audit_record(AuditEvent.Action.REVEAL, target=person, summary=reason, detail={"fields": list(fields)})
+    return {field: getattr(person, field) for field in fields}

@@ -1,0 +1,48 @@
+import pytest
+
+from gridcare.masking import mask_id_number, mask_phone
+from registry.identity import IdentityError, parse_phone, parse_ric
+from registry.testing import synthetic_id_number
+
+
+def test_masks_keep_region_and_last_four():
+    assert mask_id_number("440704199001011234") == "440704********1234"
+    assert mask_phone("13812345678") == "138****5678"
+
+
+def test_full_width_digits_and_lower_x_are_read():
+    number = synthetic_id_number(7)
+    full_width = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in number)
+    assert parse_ric(full_width)[0] == number
+
+
+def test_birth_date_and_sex_come_from_the_number():
+    number = synthetic_id_number(0, female=True)
+    _, birth, sex = parse_ric(number)
+    assert (birth.year, sex) == (1980, "F")
+
+
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        ("4.40704E+17", "Excel"),
+        ("44070419800101123", "18 characters"),
+    ],
+)
+def test_bad_numbers_say_why(raw, reason):
+    with pytest.raises(IdentityError, match=reason):
+        parse_ric(raw)
+
+
+def test_bad_check_digit():
+    number = synthetic_id_number(3)
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    with pytest.raises(IdentityError, match="check digit"):
+        parse_ric(wrong)
+
+
+def test_phone_numbers():
+    assert parse_phone("+86 138-1234-5678") == "13812345678"
+    assert parse_phone("") == ""
+    with pytest.raises(IdentityError):
+        parse_phone("12345")

@@ -1,0 +1,43 @@
+import pytest
+
+from accounts.services import actor_for
+from gridcare.context import acting_as
+from registry.models import Area, Household, Person
+
+
+@pytest.fixture
+def people(make_person):
+    return {key: make_person(key) for key in ("A", "A", "B", "C", "D")}
+
+
+def visible_names(user):
+    with acting_as(actor_for(user)):
+        return set(Person.objects.values_list("grid__code", flat=True))
+
+
+def test_grid_worker_sees_only_their_grid(users, people, areas):
+    assert visible_names(users["gwen"]) == {areas["A"].code}
+    assert visible_names(users["greg"]) == {areas["B"].code}
+
+
+def test_community_street_and_district_see_their_subtrees(users, people, areas):
+    assert visible_names(users["cora"]) == {areas["A"].code, areas["B"].code}
+    assert visible_names(users["stella"]) == {areas["A"].code, areas["B"].code, areas["C"].code}
+    assert visible_names(users["dana"]) == {a.code for a in (areas["A"], areas["B"], areas["C"], areas["D"])}
+
+
+def test_related_managers_are_scoped_too(users, make_person, areas):
+    person = make_person("B")
+    with acting_as(actor_for(users["gwen"])):
+        assert not Household.objects.filter(pk=person.household_id).exists()
+        assert list(areas["zhongfu"].persons.all()) == []
+        assert Area.objects.filter(code=areas["B"].code).count() == 0
+        assert Area.objects.filter(code=areas["A"].code).count() == 1
+
+
+def test_anonymous_sees_nothing(people):
+    from django.contrib.auth.models import AnonymousUser
+
+    with acting_as(actor_for(AnonymousUser())):
+        assert Person.objects.count() == 0
+        assert Area.objects.count() == 0

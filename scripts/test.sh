@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs the whole suite on SQLite, then on PostgreSQL. Without a reachable PostgreSQL it runs the SQLite half and
+# says so, except under CI (CI=true), where a missing PostgreSQL is a failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+PG_URL=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/gridcare}
+WORKERS=${TEST_WORKERS:-2}
+which=${1:-both}
+status=0
+
+run() {  # label, then env assignments for pytest
+    local label=$1; shift
+    echo "=== tests on $label"
+    env "$@" TASK_BACKEND=immediate "$BIN/python" -m pytest -q -n "$WORKERS" --dist loadfile ${PYTEST_ARGS:-}
+    local rc=$?
+    [ $rc -eq 5 ] && rc=0  # pytest's "no tests collected" is not a failure of the suite
+    [ $rc -ne 0 ] && status=$rc
+}
+
+postgres_up() {
+    "$BIN/python" - "$PG_URL" <<'PY'
+import sys, psycopg
+url = sys.argv[1].rsplit("/", 1)[0] + "/postgres"
+try:
+    psycopg.connect(url, connect_timeout=3).close()
+except Exception as exc:
+    print(exc, file=sys.stderr)
+    sys.exit(1)
+PY
+}
+
+if [ "$which" = both ] || [ "$which" = sqlite ]; then
+    run SQLite DATABASE_URL=
+fi
+if [ "$which" = both ] || [ "$which" = postgres ]; then
+    if postgres_up; then
+        run PostgreSQL "DATABASE_URL=$PG_URL"
+    elif [ "${CI:-}" = true ]; then
+        echo "PostgreSQL is not reachable at $PG_URL and CI=true: failing." >&2
+        status=1
+    else
+        echo "PostgreSQL is not reachable at $PG_URL: ran the SQLite half only."
+    fi
+fi
+exit $status
