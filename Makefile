@@ -44,7 +44,7 @@ test-sqlite: install
 test-postgres: install
 	scripts/test.sh postgres
 
-bench: migrate
+bench: install
 	$(BIN)/python -m bench.run
 
 lint: install
