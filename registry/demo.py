@@ -120,12 +120,13 @@ class RegisterBuilder:
         self.phones = set()
         self.rows = {model: [] for model in (Area, Compound, Building, Household, Person, PersonGroup, Residence)}
         self.building_numbers = {}
+        self.compound_names = {}  # community id → compound names used there
         self.compound_state = {}  # grid id → [compound id, name, buildings so far, buildings wanted]
         self.group_ids = dict(SpecialGroup.objects.values_list("code", "id"))
 
     # --- areas -------------------------------------------------------------------------------------------
     def build_areas(self):
-        """Returns [(grid_id, community_name, is_village, street_name)] in code order."""
+        """Returns [(grid_id, number in its community, community_id, community_name, is_village)] in code order."""
         area_id = 0
         grids = []
 
@@ -153,7 +154,7 @@ class RegisterBuilder:
                 short = name.removesuffix("社区").removesuffix("村")
                 for g in range(1, grid_count + 1):
                     grid = add(f"{code}{g:03d}", f"{short}{g}网格", Area.Level.GRID, community)
-                    grids.append((grid, community, name, is_village, street_name))
+                    grids.append((grid, g, community, name, is_village))
         return grids
 
     # --- people ------------------------------------------------------------------------------------------
@@ -290,7 +291,7 @@ class RegisterBuilder:
             start = end
 
     def place(self, grid, households):
-        grid_id, community_id, community_name, is_village, street_name = grid
+        grid_id, grid_number, community_id, community_name, is_village = grid
         rng = self.rng
         slots = []  # (building_id, unit, floor, room)
         if is_village:
@@ -300,7 +301,7 @@ class RegisterBuilder:
                 slots.append((b, 1, 1, "101"))
         else:
             while len(slots) < len(households):
-                compound_id, compound_name = self.compound_for(grid_id, community_id, community_name)
+                compound_id, compound_name = self.compound_for(grid_id, grid_number, community_id, community_name)
                 floors, units = rng.choice([(6, 2), (7, 2), (9, 2), (11, 2), (18, 3), (26, 2), (32, 4)])
                 per_floor = rng.choice([2, 2, 4])
                 b = self.add_building(grid_id, compound_id, (compound_id, compound_name), "", units, floors)
@@ -312,28 +313,29 @@ class RegisterBuilder:
         for (building, unit, floor, room), (members, is_local) in zip(slots, households, strict=True):
             self.add_household(grid_id, building, unit, floor, room, members, is_local)
 
-    def compound_for(self, grid_id, community_id, community_name):
+    def compound_for(self, grid_id, grid_number, community_id, community_name):
         """The grid's current compound, or a new one when the current has enough buildings. Each grid starts a
-        compound of its own, so the compounds the page names exist even in a small demo."""
-        state = self.compound_state
-        current = state.get(grid_id)
+        compound of its own, so the compounds the page names stand in the first grids of their community even in
+        a small demo (明泰城 in 中福 grid 1, 海逸华庭 in grid 2)."""
+        current = self.compound_state.get(grid_id)
         if current and current[2] < current[3]:
             current[2] += 1
             return current[0], current[1]
         named = NAMED_COMPOUNDS.get(community_name, [])
-        used = sum(1 for row in self.rows[Compound] if row[2] == community_id)
-        if used < len(named):
-            name = named[used]
+        taken = self.compound_names.setdefault(community_id, set(named))
+        if current is None and grid_number <= len(named):
+            name = named[grid_number - 1]
         else:
-            name = (
-                self.rng.choice(COMPOUND_PREFIXES)
-                + self.rng.choice(COMPOUND_PREFIXES)
-                + self.rng.choice(COMPOUND_WORDS)
-            )
+            name = next(n for n in iter(self.compound_name, None) if n not in taken)
+            taken.add(name)
         compound_id = len(self.rows[Compound]) + 1
         self.rows[Compound].append((compound_id, name, community_id, f"江门市江海区{community_name}{name}"))
-        state[grid_id] = [compound_id, name, 1, self.rng.randint(6, 24)]
+        self.compound_state[grid_id] = [compound_id, name, 1, self.rng.randint(6, 24)]
         return compound_id, name
+
+    def compound_name(self):
+        rng = self.rng
+        return rng.choice(COMPOUND_PREFIXES) + rng.choice(COMPOUND_PREFIXES) + rng.choice(COMPOUND_WORDS)
 
     def add_building(self, grid_id, compound_id, place, lane, units, floors):
         """`place` is (key, name) of the compound or village the building is numbered in."""

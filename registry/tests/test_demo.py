@@ -133,6 +133,8 @@ def test_it_creates_one_scoped_login_per_role_and_prints_them(demo, client):
     grid1, grid2 = users["grid1"], users["grid2"]
     assert grid1.area.parent == grid2.area.parent == users["community"].area
     assert users["street"].area.name == "礼乐街道" and users["admin"].area.code == "440704"
+    assert Building.all_objects.filter(grid=grid1.area, compound__name="明泰城").exists()
+    assert Building.all_objects.filter(grid=grid2.area, compound__name="海逸华庭").exists()
     with acting_as(actor_for(grid1, None)):
         visible = set(Person.objects.values_list("id", flat=True))
     assert visible == set(Person.all_objects.filter(grid=grid1.area).values_list("id", flat=True))
