@@ -369,7 +369,8 @@ class RegisterBuilder:
         persons, tags, residences = self.rows[Person], self.rows[PersonGroup], self.rows[Residence]
         for m in members:
             person_id = len(persons) + 1
-            own_surname = surname if m.relation in ("head", "child", "grandchild") else None
+            shares_surname = m.relation in ("head", "child", "grandchild") or (m.relation == "parent" and m.sex == "M")
+            own_surname = surname if shares_surname else None
             name, initials = self.person_name(m.sex, own_surname)
             birth = self.birth_date(m.age)
             id_number = self.id_number(prefix, birth, m.sex)
@@ -410,7 +411,7 @@ class RegisterBuilder:
             "is_provisional",
             "created_at",
             "updated_at",
-        ],  # fmt: skip
+        ],
         PersonGroup: ["id", "person_id", "group_id", "added_at"],
         Residence: ["id", "person_id", "grid_id", "household_id", "started_at", "ended_at", "reason"],
     }
@@ -452,7 +453,7 @@ def insert_rows(cursor, table, columns, rows):
 
 
 def build_demo(*, rng, stdout, residents=30_000, today=None):
-    """Builds the register into an empty database. Returns {"persons": n, "households": n, ...}."""
+    """Builds the register into an empty database. Returns the rows written per model ({"person": n, ...})."""
     if Area.all_objects.exists():
         raise RuntimeError("The register is not empty; run `gridcare demo --reset` to replace it.")
     started = time.perf_counter()
