@@ -14,6 +14,7 @@ from registry.services import person_call_number, person_reveal
 
 
 @login_required
+@permission_required("registry.view_area", raise_exception=True)
 def area_detail(request, code):
     """Drill-down: the area's children with persons and special groups counted."""
     area = get_object_or_404(Area, code=code)
@@ -22,7 +23,7 @@ def area_detail(request, code):
     children = selectors.area_children_with_counts(area)
     groups = selectors.special_groups()
     for child in [*children, area]:
-        child.group_list = [child.group_counts.get(g.pk, 0) for g in groups]
+        _group_columns(child, groups)
     return render(
         request,
         "registry/area.html",
@@ -31,12 +32,13 @@ def area_detail(request, code):
 
 
 @login_required
+@permission_required("registry.view_person", raise_exception=True)
 def grid_detail(request, code):
     """A grid: its buildings (households → persons open per building), counts by special group first."""
     grid = get_object_or_404(Area, code=code, level=Area.Level.GRID)
     selectors.area_children_with_counts(grid)
     groups = selectors.special_groups()
-    grid.group_list = [grid.group_counts.get(g.pk, 0) for g in groups]
+    _group_columns(grid, groups)
     return render(
         request,
         "registry/grid.html",
@@ -51,6 +53,7 @@ def grid_detail(request, code):
 
 
 @login_required
+@permission_required("registry.view_person", raise_exception=True)
 def building_detail(request, pk):
     building = get_object_or_404(Building.objects.select_related("grid", "compound"), pk=pk)
     context = {"building": building, "households": selectors.building_households(building)}
@@ -61,6 +64,7 @@ def building_detail(request, pk):
 
 
 @login_required
+@permission_required("registry.view_person", raise_exception=True)
 def person_detail(request, pk):
     person = _person_or_404(pk)
     context = {"person": person, "crumbs": _crumbs(request, person.grid), **selectors.person_detail(person)}
@@ -68,6 +72,7 @@ def person_detail(request, pk):
 
 
 @login_required
+@permission_required("registry.view_person", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def person_reveal(request, pk):
     """GET: the form asking why (an htmx fragment). POST: the full numbers once, audited."""
@@ -84,6 +89,7 @@ def person_reveal(request, pk):
 
 
 @login_required
+@permission_required("registry.view_person", raise_exception=True)
 def person_call(request, pk):
     """The audited call link: logs a reveal of the phone number with reason "phone call", then dials it."""
     person = _person_or_404(pk)
@@ -97,6 +103,7 @@ def person_call(request, pk):
 
 
 @login_required
+@permission_required("registry.view_person", raise_exception=True)
 def search(request):
     """Name, pinyin initials, last 4 digits of ID or phone, or address; live results via htmx."""
     q = request.GET.get("q", "").strip()
@@ -129,10 +136,16 @@ def person_export(request):
         persons = selectors.person_search(q, limit=5000)
         name = "search"
     else:
-        area = get_object_or_404(Area, code=request.GET.get("area") or request.user.area.code)
+        code = request.GET.get("area") or (request.user.area.code if request.user.area_id else "")
+        area = get_object_or_404(Area, code=code)
         persons = selectors.person_export_rows(area)
         name = f"persons-{area.code}"
     return export_response(request, name=name, columns=PERSON_COLUMNS, rows=persons)
+
+
+def _group_columns(area, groups):
+    area.group_list = [area.group_counts.get(g.pk, 0) for g in groups]
+    area.group_pairs = [(g.name, n) for g, n in zip(groups, area.group_list, strict=True)]
 
 
 def _person_or_404(pk):
