@@ -8,9 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from gridcare.exports import Column, export_response
-from registry import selectors
+from registry import selectors, services
 from registry.models import Area, Building, Person
-from registry.services import person_call_number, person_reveal
 
 
 @login_required
@@ -82,7 +81,7 @@ def person_reveal(request, pk):
     context = {"person": person}
     if request.method == "POST":
         try:
-            context["revealed"] = person_reveal(request.user, person, reason=request.POST.get("reason", ""))
+            context["revealed"] = services.person_reveal(request.user, person, reason=request.POST.get("reason", ""))
         except ValidationError as exc:
             context["error"] = " ".join(exc.messages)
     return render(request, "registry/_reveal.html", context)
@@ -94,7 +93,7 @@ def person_call(request, pk):
     """The audited call link: logs a reveal of the phone number with reason "phone call", then dials it."""
     person = _person_or_404(pk)
     try:
-        number = person_call_number(request.user, person)
+        number = services.person_call_number(request.user, person)
     except ValidationError:
         raise Http404(_("No phone number is registered.")) from None
     response = HttpResponseRedirect(f"tel:{number}")
