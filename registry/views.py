@@ -87,6 +87,10 @@ def person_reveal(request, pk):
     return render(request, "registry/_reveal.html", context)
 
 
+class TelRedirect(HttpResponseRedirect):
+    allowed_schemes = ["tel"]
+
+
 @login_required
 @permission_required("registry.view_person", raise_exception=True)
 def person_call(request, pk):
@@ -96,9 +100,7 @@ def person_call(request, pk):
         number = services.person_call_number(request.user, person)
     except ValidationError:
         raise Http404(_("No phone number is registered.")) from None
-    response = HttpResponseRedirect(f"tel:{number}")
-    response.allowed_schemes = ["tel"]
-    return response
+    return TelRedirect(f"tel:{number}")
 
 
 @login_required
