@@ -53,8 +53,8 @@ def grid_detail(request, code):
 
 @login_required
 @permission_required("registry.view_person", raise_exception=True)
-def building_detail(request, pk):
-    building = get_object_or_404(Building.objects.select_related("grid", "compound"), pk=pk)
+def building_detail(request, building_id):
+    building = get_object_or_404(Building.objects.select_related("grid", "compound"), pk=building_id)
     context = {"building": building, "households": selectors.building_households(building)}
     if request.htmx:
         return render(request, "registry/_households.html", context)
@@ -64,8 +64,8 @@ def building_detail(request, pk):
 
 @login_required
 @permission_required("registry.view_person", raise_exception=True)
-def person_detail(request, pk):
-    person = _person_or_404(pk)
+def person_detail(request, person_id):
+    person = _person_or_404(person_id)
     context = {"person": person, "crumbs": _crumbs(request, person.grid), **selectors.person_detail(person)}
     return render(request, "registry/person.html", context)
 
@@ -73,9 +73,9 @@ def person_detail(request, pk):
 @login_required
 @permission_required("registry.view_person", raise_exception=True)
 @require_http_methods(["GET", "POST"])
-def person_reveal(request, pk):
+def person_reveal(request, person_id):
     """GET: the form asking why (an htmx fragment). POST: the full numbers once, audited."""
-    person = _person_or_404(pk)
+    person = _person_or_404(person_id)
     if not request.user.has_perm("registry.reveal_identity"):
         raise PermissionDenied
     context = {"person": person}
@@ -93,9 +93,9 @@ class TelRedirect(HttpResponseRedirect):
 
 @login_required
 @permission_required("registry.view_person", raise_exception=True)
-def person_call(request, pk):
+def person_call(request, person_id):
     """The audited call link: logs a reveal of the phone number with reason "phone call", then dials it."""
-    person = _person_or_404(pk)
+    person = _person_or_404(person_id)
     try:
         number = services.person_call_number(request.user, person)
     except ValidationError:
