@@ -23,4 +23,5 @@ def leak_objects(person):
         "building_id": person.household.building_id,
         "household_id": person.household_id,
         "code": person.grid.code,
+        "compound_id": person.household.building.compound_id,
     }
