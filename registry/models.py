@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
@@ -150,6 +152,7 @@ class Household(models.Model):
         return f"{self.unit}单元 {self.room}"
 
 
+@lru_cache(maxsize=65536)  # names repeat (张伟 is legion) and pypinyin is slow; imports convert 100,000 at once
 def name_initials(name):
     """张伟 → 'zw'. Used for search by pinyin initials."""
     return "".join(p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore") if p).lower()
