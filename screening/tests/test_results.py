@@ -3,7 +3,7 @@ import time
 
 from django.utils import timezone
 
-from screening.models import Alert, HomeSamplingRequest, Hold, Sample, TraceEntry, Tube
+from screening.models import Alert, Hold, HomeSamplingRequest, Sample, TraceEntry, Tube
 from screening.services import results_import, results_record, tube_register
 
 
