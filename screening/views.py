@@ -65,8 +65,13 @@ def desk(request):
     return render(
         request,
         "screening/desk.html",
-        {"rounds": rounds, "sites": sites, "pool_sizes": (1, 5, 10, 20), "text": _desk_text(),
-         "qr_prefix": codes.PREFIX},
+        {
+            "rounds": rounds,
+            "sites": sites,
+            "pool_sizes": (1, 5, 10, 20),
+            "text": _desk_text(),
+            "qr_prefix": codes.PREFIX,
+        },
     )
 
 
@@ -105,8 +110,8 @@ def desk_lookup(request):
 
 @login_required
 @permission_required("registry.view_person", raise_exception=True)
-def person_card(request, pk):
+def person_card(request, person_id):
     """A resident's personal registration code, to print or to show on a phone at the desk."""
-    person = get_object_or_404(Person.objects.select_related("grid"), pk=pk)
+    person = get_object_or_404(Person.objects.select_related("grid"), pk=person_id)
     qr = segno.make(codes.person_code(person), error="m")
     return render(request, "screening/person_card.html", {"person": person, "qr_svg": qr.svg_inline(scale=6)})
