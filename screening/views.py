@@ -2,9 +2,11 @@
 page itself writes only through the JSON API, from its local queue."""
 
 import segno
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.db.models import F
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -13,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from registry.identity import IdentityError, parse_ric
 from registry.models import Person
-from screening import codes
-from screening.models import Campaign, Round, Site
+from screening import codes, services
+from screening.models import Alert, Campaign, HomeSamplingRequest, Hold, Round, Site
 
 DESK_FILES = ("gridcare/site.css", "screening/desk.css", "screening/desk.js")
 
@@ -115,3 +117,123 @@ def person_card(request, person_id):
     person = get_object_or_404(Person.objects.select_related("grid"), pk=person_id)
     qr = segno.make(codes.person_code(person), error="m")
     return render(request, "screening/person_card.html", {"person": person, "qr_svg": qr.svg_inline(scale=6)})
+
+
+def _round(round_id):
+    return get_object_or_404(Round.objects.select_related("campaign"), pk=round_id)
+
+
+@login_required
+@permission_required("screening.view_round", raise_exception=True)
+def index(request):
+    """The rounds, newest campaign first, each with the links its user can work from."""
+    rounds = Round.objects.select_related("campaign").order_by("-campaign__created_at", "number")
+    return render(request, "screening/index.html", {"rounds": rounds, "area": request.user.area})
+
+
+@login_required
+@permission_required("screening.view_homesamplingrequest", raise_exception=True)
+def home_list(request, round_id):
+    """Home sampling for the day: live requests by team and route order; ad-hoc ones show their age in minutes."""
+    round_ = _round(round_id)
+    show_done = request.GET.get("show") == "done"
+    statuses = ["done", "not_done"] if show_done else ["open", "assigned"]
+    requests = (
+        HomeSamplingRequest.objects.filter(round=round_, status__in=statuses)
+        .select_related("person", "grid", "household__building", "team__medic", "team__grid_worker")
+        .order_by("team__name", "route_order", "created_at")
+    )
+    teams = round_.home_teams.select_related("area", "medic", "grid_worker")
+    return render(
+        request,
+        "screening/home_list.html",
+        {"round": round_, "requests": requests, "teams": teams, "show_done": show_done, "now": timezone.now()},
+    )
+
+
+@login_required
+@permission_required("screening.change_homesamplingrequest", raise_exception=True)
+@require_POST
+def home_plan(request, round_id):
+    """Adds the standing list and gives every open request to its team, in route order."""
+    round_ = _round(round_id)
+    added = services.home_requests_standing(round_)
+    assigned = services.home_requests_assign(round_)
+    messages.success(request, _("%(added)d added from the standing list, %(assigned)d assigned.") % {
+        "added": added, "assigned": assigned})
+    return redirect("screening:home_list", round_id=round_.pk)
+
+
+@login_required
+@permission_required("screening.change_homesamplingrequest", raise_exception=True)
+@require_POST
+def home_finish(request, request_id):
+    home_request = get_object_or_404(
+        HomeSamplingRequest.objects.select_related("round", "person", "grid", "household__building", "team"),
+        pk=request_id,
+    )
+    services.home_request_finish(home_request, done=request.POST.get("done") == "1", note=request.POST.get("note", ""))
+    return render(request, "screening/_home_row.html", {"r": home_request, "now": timezone.now()})
+
+
+@login_required
+@permission_required("screening.view_hold", raise_exception=True)
+def holds(request, round_id):
+    """Positive pooled tubes: the clock since each result arrived and every held person's state."""
+    round_ = _round(round_id)
+    rows = (
+        Hold.objects.filter(round=round_)
+        .select_related("tube", "person", "grid", "resample")
+        .order_by("-tube__result_received_at", "tube_id", "person_id")
+    )
+    tubes = {}
+    for hold in rows:
+        tubes.setdefault(hold.tube, []).append(hold)
+    pools = [
+        {"tube": tube, "holds": members, "open": sum(h.state in ("held", "resampled") for h in members)}
+        for tube, members in tubes.items()
+    ]
+    return render(request, "screening/holds.html", {"round": round_, "pools": pools, "now": timezone.now()})
+
+
+@login_required
+@permission_required("screening.view_alert", raise_exception=True)
+def alerts(request):
+    """Alerts for the user's area, unacknowledged first."""
+    rows = Alert.objects.select_related("round__campaign", "area", "tube", "person", "acknowledged_by").order_by(
+        F("acknowledged_at").asc(nulls_first=True), "-created_at"
+    )[:200]
+    return render(request, "screening/alerts.html", {"alerts": rows})
+
+
+@login_required
+@permission_required("screening.change_alert", raise_exception=True)
+@require_POST
+def alert_ack(request, alert_id):
+    alert = get_object_or_404(Alert.objects.select_related("round__campaign", "area", "tube", "person"), pk=alert_id)
+    services.alert_acknowledge(alert, user=request.user)
+    return render(request, "screening/_alert_row.html", {"a": alert})
+
+
+@login_required
+@permission_required("screening.view_site", raise_exception=True)
+def sites(request, round_id):
+    round_ = _round(round_id)
+    rows = Site.objects.filter(campaign=round_.campaign).select_related("area")
+    return render(request, "screening/sites.html", {"round": round_, "sites": rows})
+
+
+@login_required
+@permission_required("screening.view_site", raise_exception=True)
+def site_poster(request, site_id):
+    """A printable poster for the site's entrance: its QR code opens the site's public page (hours, how to come)."""
+    site = get_object_or_404(Site.objects.select_related("campaign", "area"), pk=site_id)
+    url = request.build_absolute_uri(reverse("screening:site_public", args=[site.pk]))
+    qr = segno.make(url, error="m")
+    return render(request, "screening/site_poster.html", {"site": site, "url": url, "qr_svg": qr.svg_inline(scale=8)})
+
+
+def site_public(request, site_id):
+    """What a resident sees after scanning the poster: no login, nothing about persons."""
+    site = get_object_or_404(Site.objects.select_related("campaign", "area"), pk=site_id)
+    return render(request, "screening/site_public.html", {"site": site})
