@@ -170,6 +170,15 @@ else:
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 5000)
 PAGE_SIZE = env_int("PAGE_SIZE", 50)
 
+# Sizing a screening round (DOMAIN.md): finish within `hours`; one site per 2,000-3,000 people, one desk per 600-800,
+# one sampler per 360.
+SCREENING_SIZING = {
+    "hours": env_int("SCREENING_HOURS", 24),
+    "people_per_site": env_int("SCREENING_PEOPLE_PER_SITE", 2500),
+    "people_per_desk": env_int("SCREENING_PEOPLE_PER_DESK", 700),
+    "people_per_sampler": env_int("SCREENING_PEOPLE_PER_SAMPLER", 360),
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -176,6 +176,9 @@ class Sample(models.Model):
             models.Index(fields=["person", "round"]),
         ]
 
+    def __str__(self):
+        return f"{self.tube_id}:{self.person_id}"
+
 
 class Exclusion(models.Model):
     """Not expected in a round (or, with `round` empty, in the whole campaign): away, hospitalised, positive…"""
@@ -207,6 +210,9 @@ class Exclusion(models.Model):
         verbose_name = _("exclusion")
         verbose_name_plural = _("exclusions")
         indexes = [models.Index(fields=["campaign", "grid"])]
+
+    def __str__(self):
+        return f"{self.person_id} {self.reason}"
 
 
 class KnockOutcome(models.Model):
@@ -243,6 +249,9 @@ class KnockOutcome(models.Model):
         verbose_name_plural = _("knock outcomes")
         indexes = [models.Index(fields=["round", "grid", "recorded_at"])]
 
+    def __str__(self):
+        return f"{self.household_id} {self.outcome}"
+
 
 class NoticeAck(models.Model):
     """A person acknowledged the grid group's notice for a round (the silent are phoned, then knocked)."""
@@ -259,6 +268,9 @@ class NoticeAck(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["round", "person"], name="noticeack_unique")]
+
+    def __str__(self):
+        return f"{self.round_id}:{self.person_id}"
 
 
 class HomeSamplingTeam(models.Model):
@@ -327,6 +339,9 @@ class HomeSamplingRequest(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.person_id} {self.status}"
+
 
 class Hold(models.Model):
     """Hold in place (原地管控) after a positive pooled tube, until a single-tube re-sample has a result."""
@@ -357,6 +372,9 @@ class Hold(models.Model):
         constraints = [models.UniqueConstraint(fields=["tube", "person"], name="hold_unique_person_in_tube")]
         indexes = [models.Index(fields=["person", "state"])]
 
+    def __str__(self):
+        return f"{self.person_id} {self.state}"
+
 
 class TraceEntry(models.Model):
     """The "to trace" list: a positive single tube. The tracing issue will own what happens next."""
@@ -374,6 +392,9 @@ class TraceEntry(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["tube", "person"], name="traceentry_unique")]
+
+    def __str__(self):
+        return f"{self.person_id} {self.tube_id}"
 
 
 class Alert(models.Model):
@@ -403,3 +424,6 @@ class Alert(models.Model):
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
         indexes = [models.Index(fields=["area", "acknowledged_at"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.area_id}"
