@@ -4,8 +4,9 @@ page itself writes only through the JSON API, from its local queue."""
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.db.models import F
-from django.http import JsonResponse
+from django.core.paginator import Paginator
+from django.db.models import Count, F
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -14,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from registry.identity import IdentityError, parse_ric
-from registry.models import Person
-from screening import codes, services
-from screening.models import Alert, Campaign, HomeSamplingRequest, Hold, Round, Site
+from registry.models import Area, Building, Household, Person
+from screening import charts, codes, selectors, services, sheets
+from screening.forms import KnockForm
+from screening.models import Alert, Campaign, Hold, HomeSamplingRequest, KnockOutcome, Round, Site
 
 DESK_FILES = ("gridcare/site.css", "screening/desk.css", "screening/desk.js")
 
@@ -147,8 +149,17 @@ def home_list(request, round_id):
     return render(
         request,
         "screening/home_list.html",
-        {"round": round_, "requests": requests, "teams": teams, "show_done": show_done, "now": timezone.now()},
+        {"round": round_, "requests": _with_age(requests), "teams": teams, "show_done": show_done},
     )
+
+
+def _with_age(requests):
+    """Each request with `age_minutes`: an ad-hoc request shows how long the person has been waiting."""
+    now = timezone.now()
+    requests = list(requests)
+    for r in requests:
+        r.age_minutes = int((now - r.created_at).total_seconds() // 60)
+    return requests
 
 
 @login_required
@@ -159,8 +170,10 @@ def home_plan(request, round_id):
     round_ = _round(round_id)
     added = services.home_requests_standing(round_)
     assigned = services.home_requests_assign(round_)
-    messages.success(request, _("%(added)d added from the standing list, %(assigned)d assigned.") % {
-        "added": added, "assigned": assigned})
+    messages.success(
+        request,
+        _("%(added)d added from the standing list, %(assigned)d assigned.") % {"added": added, "assigned": assigned},
+    )
     return redirect("screening:home_list", round_id=round_.pk)
 
 
@@ -173,7 +186,7 @@ def home_finish(request, request_id):
         pk=request_id,
     )
     services.home_request_finish(home_request, done=request.POST.get("done") == "1", note=request.POST.get("note", ""))
-    return render(request, "screening/_home_row.html", {"r": home_request, "now": timezone.now()})
+    return render(request, "screening/_home_row.html", {"r": _with_age([home_request])[0]})
 
 
 @login_required
@@ -219,7 +232,11 @@ def alert_ack(request, alert_id):
 @permission_required("screening.view_site", raise_exception=True)
 def sites(request, round_id):
     round_ = _round(round_id)
-    rows = Site.objects.filter(campaign=round_.campaign).select_related("area")
+    rows = list(Site.objects.filter(campaign=round_.campaign).select_related("area"))
+    per_grid = list(Person.objects.values_list("grid__code").annotate(n=Count("id")).order_by())
+    for site in rows:
+        # Sizing advice for the people of the area the site serves (DOMAIN.md's rule of thumb, in settings).
+        site.sizing = selectors.site_sizing(sum(n for code, n in per_grid if code.startswith(site.area.code)))
     return render(request, "screening/sites.html", {"round": round_, "sites": rows})
 
 
@@ -237,3 +254,186 @@ def site_public(request, site_id):
     """What a resident sees after scanning the poster: no login, nothing about persons."""
     site = get_object_or_404(Site.objects.select_related("campaign", "area"), pk=site_id)
     return render(request, "screening/site_public.html", {"site": site})
+
+
+def _user_area(request, area_code=None):
+    """The area named in the URL (404 outside the user's subtree, by the scoped manager) or the user's own."""
+    code = area_code or (request.user.area.code if request.user.area else None)
+    return get_object_or_404(Area.objects, code=code)
+
+
+def _crumbs(area):
+    return [a for a in area.ancestors() if a.pk != area.pk] if area else []
+
+
+@login_required
+@permission_required("screening.view_sample", raise_exception=True)
+def coverage(request, round_id, area_code=None):
+    """应检尽检 for one area: totals, then each child area (or building) with its numbers; refreshed by htmx."""
+    round_ = _round(round_id)
+    area = _user_area(request, area_code)
+    numbers = selectors.coverage(round_, area)
+    context = {"round": round_, "area": area, "numbers": numbers, "crumbs": _crumbs(area)}
+    if request.htmx:
+        return render(request, "screening/_coverage_body.html", context)
+    points = selectors.coverage_over_time(round_, area)
+    context["chart"] = charts.line_chart(
+        [(timezone.localtime(t).strftime("%H:%M"), pct) for t, _n, pct in points], top=100, unit="%"
+    )
+    return render(request, "screening/coverage.html", context)
+
+
+@login_required
+@permission_required("screening.view_sample", raise_exception=True)
+def coverage_building(request, round_id, building_id):
+    round_ = _round(round_id)
+    building = get_object_or_404(Building.objects.select_related("grid"), pk=building_id)
+    numbers = selectors.coverage_building(round_, building)
+    context = {
+        "round": round_,
+        "area": building.grid,
+        "building": building,
+        "numbers": numbers,
+        "crumbs": _crumbs(building.grid) + [building.grid],
+    }
+    template = "screening/_coverage_body.html" if request.htmx else "screening/coverage.html"
+    return render(request, template, context)
+
+
+@login_required
+@permission_required("screening.view_sample", raise_exception=True)
+def coverage_household(request, round_id, household_id):
+    round_ = _round(round_id)
+    household = get_object_or_404(Household.objects.select_related("building", "grid"), pk=household_id)
+    rows = selectors.household_persons(round_, household)
+    return render(
+        request,
+        "screening/household.html",
+        {"round": round_, "household": household, "rows": rows, "crumbs": _crumbs(household.grid) + [household.grid]},
+    )
+
+
+def _grid(request, grid_code):
+    return get_object_or_404(Area.objects, code=grid_code, level=Area.Level.GRID)
+
+
+@login_required
+@permission_required("screening.view_knockoutcome", raise_exception=True)
+def knock_list(request, round_id, grid_code):
+    """扫楼敲门: the doors of a grid with anyone missing, in walking order; the phone tab lists the silent."""
+    round_ = _round(round_id)
+    grid = _grid(request, grid_code)
+    if request.GET.get("show") == "phone":
+        persons = selectors.phone_list(round_, grid).select_related("household__building")
+        return render(request, "screening/phone_list.html", {"round": round_, "grid": grid, "persons": persons})
+    doors = selectors.knock_list(round_, grid)
+    return render(
+        request,
+        "screening/knock_list.html",
+        {
+            "round": round_,
+            "grid": grid,
+            "doors": doors,
+            "outcomes": KnockOutcome.Outcome.choices,
+            "missing": sum(len(d["persons"]) for d in doors),
+        },
+    )
+
+
+def _door_row(request, round_, household):
+    door = next((d for d in selectors.knock_list(round_, household.grid) if d["household"].pk == household.pk), None)
+    return render(
+        request,
+        "screening/_knock_row.html",
+        {"round": round_, "door": door, "household": household, "outcomes": KnockOutcome.Outcome.choices},
+    )
+
+
+@login_required
+@permission_required("screening.add_knockoutcome", raise_exception=True)
+@require_POST
+def knock_record(request, round_id, household_id):
+    round_ = _round(round_id)
+    household = get_object_or_404(Household.objects.select_related("building", "grid"), pk=household_id)
+    form = KnockForm(request.POST, household=household)
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.errors.as_text())
+    services.knock_record(round_, household, user=request.user, **form.cleaned_data)
+    return _door_row(request, round_, household)
+
+
+@login_required
+@permission_required("screening.add_noticeack", raise_exception=True)
+@require_POST
+def notice_ack(request, round_id, person_id):
+    round_ = _round(round_id)
+    person = get_object_or_404(Person.objects.select_related("household__building", "household__grid"), pk=person_id)
+    services.notice_acknowledge(round_, person, user=request.user)
+    if request.GET.get("from") == "phone":
+        return HttpResponse("")
+    return _door_row(request, round_, person.household)
+
+
+@login_required
+@permission_required("screening.view_knockoutcome", raise_exception=True)
+def knock_sheet(request, round_id, grid_code):
+    round_ = _round(round_id)
+    grid = _grid(request, grid_code)
+    rows = [
+        (
+            f"{d['building'].name if d['building'] else ''} {d['household'].door_label if d['household'] else ''}",
+            p["person"].name,
+            p["person"].masked_id_number,
+            p["last_outcome"].get_outcome_display() if p["last_outcome"] else "",
+        )
+        for d in selectors.knock_list(round_, grid)
+        for p in d["persons"]
+    ]
+    pdf = sheets.knock_sheet_pdf(
+        title=_("Knock list: %(grid)s") % {"grid": grid.name},
+        subtitle=f"{round_} · {timezone.localtime():%Y-%m-%d %H:%M}",
+        header=[_("Door"), _("Name"), _("ID number"), _("Last outcome"), _("Outcome now")],
+        rows=rows,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="knock-{grid.code}-round{round_.number}.pdf"'
+    return response
+
+
+@login_required
+@permission_required("screening.view_sample", raise_exception=True)
+def missed(request, round_id):
+    """Who missed which rounds so far ("missed 2 of 3"), live, for the user's area or a smaller one."""
+    round_ = _round(round_id)
+    area = _user_area(request, request.GET.get("area"))
+    rows = selectors.rounds_missed(round_.campaign, area)
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    return render(request, "screening/missed.html", {"round": round_, "area": area, "page": page})
+
+
+@login_required
+@permission_required("screening.view_tube", raise_exception=True)
+def numbers(request, round_id):
+    """The command centre's numbers for a round: per site and over time, with charts."""
+    round_ = _round(round_id)
+    area = _user_area(request, request.GET.get("area"))
+    rows = selectors.round_numbers(round_)
+    busiest = sorted(rows, key=lambda r: -r["samples"])[:10]
+    points = selectors.coverage_over_time(round_, area)
+    return render(
+        request,
+        "screening/numbers.html",
+        {
+            "round": round_,
+            "area": area,
+            "rows": rows,
+            "totals": {
+                k: sum(r[k] for r in rows) for k in ("samples", "tubes_closed", "tubes_pending", "positive_tubes")
+            },
+            "site_chart": charts.bar_chart([(r["site"].name[:6], r["samples"]) for r in busiest]),
+            "coverage_chart": charts.line_chart(
+                [(timezone.localtime(t).strftime("%H:%M"), pct) for t, _n, pct in points], top=100, unit="%"
+            ),
+            "coverage_now": points[-1][2] if points else 0,
+        },
+    )

@@ -29,8 +29,14 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 def browser():
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--window-size=390,844"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--window-size=390,844",
+    ):
         options.add_argument(arg)
     # Debian's driver, named explicitly: selenium must never try to download one.
     driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
@@ -46,7 +52,9 @@ def campaign_round(areas):
     now = timezone.now()
     campaign = Campaign.objects.create(name="区域核酸筛查", default_pool_size=10)
     campaign.scope.add(areas["district"])
-    rnd = Round.objects.create(campaign=campaign, number=1, starts_at=now - timedelta(hours=2), ends_at=now + timedelta(hours=10))
+    rnd = Round.objects.create(
+        campaign=campaign, number=1, starts_at=now - timedelta(hours=2), ends_at=now + timedelta(hours=10)
+    )
     site = Site.objects.create(campaign=campaign, name="万达广场", area=areas["lile"], desks=4)
     return rnd, site
 
@@ -55,7 +63,9 @@ def log_in(driver, live_server, user):
     client = Client()
     client.force_login(user)
     driver.get(live_server.url + "/static/gridcare/site.css")  # a page on the origin, to set its cookie
-    driver.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "path": "/"})
+    driver.add_cookie(
+        {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "path": "/"}
+    )
 
 
 def wedge_scan(driver, text):
@@ -75,7 +85,9 @@ def waiting_count(driver):
     return int(driver.find_element(By.ID, "waiting").text)
 
 
-def test_desk_scans_goes_offline_and_syncs_each_tube_exactly_once(live_server, browser, users, make_person, campaign_round):
+def test_desk_scans_goes_offline_and_syncs_each_tube_exactly_once(
+    live_server, browser, users, make_person, campaign_round
+):
     from screening.models import Sample, Tube
 
     persons = [make_person("A" if i % 2 else "D") for i in range(20)]
@@ -116,4 +128,6 @@ def test_desk_scans_goes_offline_and_syncs_each_tube_exactly_once(live_server, b
     browser.find_element(By.ID, "sync").click()
     assert sorted(Tube.objects.values_list("code", flat=True)) == ["T0000001", "T0000002", "T0000003"]
     assert Sample.objects.count() == 22
-    assert Sample.objects.filter(tube__code="T0000003", person__id_number=newcomer, person__is_provisional=True).exists()
+    assert Sample.objects.filter(
+        tube__code="T0000003", person__id_number=newcomer, person__is_provisional=True
+    ).exists()
