@@ -62,7 +62,7 @@ def test_coverage_of_a_community_counts_its_grids(
 ):
     register(round_, site, people["A"][:3], "T1")
     login(client, users["dana"])
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(24):
         response = client.get(reverse("screening:coverage_area", args=[round_.pk, areas["zhongfu"].code]))
     assert response.status_code == 200
     numbers = response.context["numbers"]
