@@ -13,7 +13,9 @@
 - rounds_missed(campaign, area) -> [{"person", "sampled_rounds", "rounds_so_far", "missed"}] (missed ≥ 1)
 - standing_list(campaign) -> Person queryset who need home sampling (bedridden, limited mobility, mobility-impaired)
 - home_requests(round_, area=None, status=None), holds(round_=None, area=None), alerts(open_only=True)
-- round_numbers(round_) -> per site samples per hour, queue estimate, tubes open/closed, turnaround, positives
+- round_numbers(round_) -> per site: samples, samples per hour (overall and last hour), tubes closed/pending/
+  resulted, turnaround sampling → result, positive tubes, queue estimate (people of the site's area still to come)
+  and hours to finish them at the last hour's pace. (Tubes are registered closed, so "open" tubes live on desks.)
 - coverage_over_time(round_, area, step_minutes=60) -> [(time, sampled, percent)]
 - site_sizing(population) -> sites/desks/samplers advice (settings.SCREENING_SIZING)
 
@@ -64,9 +66,14 @@ def site_list(campaign):
     return campaign.sites.select_related("area")
 
 
+def scope_codes(campaign):
+    """The campaign's scope area codes (read unscoped: a campaign's scope is not the caller's business)."""
+    return list(Area.all_objects.filter(campaigns=campaign).values_list("code", flat=True))
+
+
 def _scope_grid_ids(campaign, area):
     """Grids inside both `area` and the campaign's scope."""
-    scope = [a.code for a in campaign.scope.all()]
+    scope = scope_codes(campaign)
     grids = Area.objects.filter(level=Area.Level.GRID, code__startswith=area.code).values_list("id", "code")
     return {gid: code for gid, code in grids if any(code.startswith(s) for s in scope)}
 
@@ -327,8 +334,8 @@ def rounds_missed(campaign, area, now=None):
 
 def standing_list(campaign):
     in_scope = Q(pk__in=[])
-    for area in campaign.scope.all():
-        in_scope |= Q(grid__code__startswith=area.code)
+    for code in scope_codes(campaign):
+        in_scope |= Q(grid__code__startswith=code)
     return (
         Person.objects.filter(in_scope, residence_status__in=campaign.residence_statuses)
         .filter(
@@ -365,9 +372,7 @@ def alerts(open_only=True):
 
 
 def round_numbers(round_, now=None):
-    """Command-centre numbers per site: samples (persons) per hour over the last hour and overall, tubes by
-    state, a queue estimate (persons waiting ≈ last hour's rate × the minutes the newest tube is behind now,
-    bounded below by 0), turnaround sampling → result (mean minutes), positives."""
+    """Command-centre numbers per site (see the module docstring)."""
     now = now or timezone.now()
     hour_ago = now - timedelta(hours=1)
     per_site = {
@@ -393,8 +398,10 @@ def round_numbers(round_, now=None):
         .order_by()
     )
     turnaround = _turnaround_minutes(round_)
+    sites = list(Site.objects.filter(campaign_id=round_.campaign_id).select_related("area").order_by("name"))
+    waiting = _missing_per_site(round_, sites)
     rows = []
-    for site in Site.objects.filter(campaign_id=round_.campaign_id).order_by("name"):
+    for site in sites:
         row = per_site.get(site.pk, {})
         hours = max((row["last"] - row["first"]).total_seconds() / 3600, 1 / 60) if row else None
         rows.append(
@@ -408,9 +415,27 @@ def round_numbers(round_, now=None):
                 "tubes_pending": row.get("tubes", 0) - row.get("resulted", 0),
                 "positive_tubes": row.get("positive", 0),
                 "turnaround_minutes": turnaround.get(site.pk),
+                "queue_estimate": waiting[site.pk],
+                "hours_to_finish": round(waiting[site.pk] / last_hour[site.pk], 1) if last_hour.get(site.pk) else None,
             }
         )
     return rows
+
+
+def _missing_per_site(round_, sites):
+    """People of each site's area still to come: the area's missing persons shared among the sites serving the
+    same area (one GROUP BY over the campaign's scope)."""
+    district = Area.all_objects.get(code=min(scope_codes(round_.campaign))[:6])
+    grids = _scope_grid_ids(round_.campaign, district)
+    per_grid = _counts(round_, Q(grid_id__in=list(grids)), "grid_id")
+    sharing = {}
+    for site in sites:
+        sharing[site.area.code] = sharing.get(site.area.code, 0) + 1
+    out = {}
+    for site in sites:
+        missing = sum(row["missing"] for gid, row in per_grid.items() if grids[gid].startswith(site.area.code))
+        out[site.pk] = missing // sharing[site.area.code]
+    return out
 
 
 def _turnaround_minutes(round_):
