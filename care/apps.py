@@ -11,4 +11,5 @@ class CareConfig(AppConfig):
         ("care:supervision", _("Supervision"), "care.view_followup"),
         ("care:requests", _("Requests"), "care.view_helprequest"),
         ("care:relief", _("Relief"), "care.view_relief"),
+        ("care:medicine", _("Medicine deliveries"), "care.view_medicineschedule"),
     ]

@@ -41,6 +41,7 @@ from care.models import (
     MedicineSchedule,
     Pairing,
     Relief,
+    RequestKind,
 )
 from gridcare.context import system_scope
 from gridcare.exports import Column, export_response
@@ -201,7 +202,7 @@ def today(request):
     return render(
         request,
         "care/today.html",
-        {"tasks": tasks, "counts": selectors.today_counts(tasks), "form": FollowUpForm()},
+        {"tasks": tasks, "counts": selectors.today_counts(tasks), "need_kinds": RequestKind.choices},
     )
 
 
@@ -225,7 +226,8 @@ def followup_record(request, person_id):
             .select_related("person__household__building")
             .first()
         )
-        return render(request, "care/_task.html", {"task": task, "person": person, "error": error})
+        context = {"task": task, "person": person, "error": error, "need_kinds": RequestKind.choices}
+        return render(request, "care/_task.html", context)
     if error:
         messages.error(request, error)
     return redirect(request.POST.get("next") or reverse("care:today"))
