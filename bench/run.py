@@ -13,6 +13,7 @@ import io
 import json
 import os
 import platform
+import re
 import sqlite3
 import subprocess
 import sys
@@ -30,6 +31,7 @@ SQLITE_FILE = ROOT / "var" / "bench.sqlite3"
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/gridcare_bench")
 LABELS = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 BUILD_TARGET_S = 60
+PHASE = re.compile(r"^  (\w+: [\d.]+ s)$", re.MULTILINE)  # "  register: 29.2 s", printed by `gridcare demo`
 
 
 def main(argv=None):
@@ -136,7 +138,7 @@ def child(args):
         save()
         return 1
     seconds = time.perf_counter() - started
-    phases = ", ".join(line.strip() for line in log.getvalue().splitlines() if line.startswith("  "))
+    phases = ", ".join(m.group(1) for m in PHASE.finditer(log.getvalue()))
     results.append(
         Result(
             name=build_name(args.residents),

@@ -53,14 +53,15 @@ class Command(BaseCommand):
             raise CommandError("The register already has data; run `gridcare demo --reset` to replace it.")
         with phase("register"):
             register_demo.build_demo(rng=random.Random(seed), stdout=self.stdout, residents=residents)
+        # Users before the apps' demo data, so that an app can give the named users work (grid1's follow-ups).
+        password = password or secrets.token_urlsafe(9)
+        with phase("users"):
+            logins = demo_users_create(password)
         for offset, label in enumerate(DEMO_APPS, start=1):
             module = demo_module(label)
             if module is not None:
                 with phase(label):
                     module.build_demo(rng=random.Random(f"{seed}:{label}:{offset}"), stdout=self.stdout)
-        password = password or secrets.token_urlsafe(9)
-        with phase("users"):
-            logins = demo_users_create(password)
         phase.total()
         self.stdout.write("")
         self.stdout.write(f"{'username':<12} {'role':<16} {pad('area', 16)} password")
