@@ -37,24 +37,23 @@ def own_person(user):
     return Person.all_objects.filter(grid__code__startswith=user.area.code).order_by("id").first()
 
 
-def scan_pages(client, person, people):
+def scan_pages(client, person, values, people):
     found = []
-    values = app_leak_objects(person)
     queries = ["", f"?q={person.name[:1]}", f"?q={person.name_initials}", f"?q={person.id_last4}"]
     for route in url_routes():
         url = fill(route, values, person.grid)
-        # The call link hands the number to the phone's dialler (tel:), audited: that is its purpose.
-        if route.is_api or url is None or route.name == "registry:person_call":
+        if route.is_api or url is None:
             continue
         for query in queries if not route.params else [""]:
             response = client.get(url + query)
+            if response.get("Location", "").startswith("tel:"):
+                continue  # a call link hands the number to the phone's dialler, audited: that is its purpose
             found += [f"{url}{query}: {s}" for s in secrets_in(body_text(response), people)]
     return found
 
 
-def scan_api(client, user, person, people):
+def scan_api(client, user, person, values, people):
     found = []
-    values = app_leak_objects(person)
     _, raw = token_issue(user, "mask scan")
     for path, method in api_operations(api.get_openapi_schema()):
         url, _ = fill_openapi(path, values)
@@ -72,7 +71,8 @@ def test_no_full_number_reaches_a_user_without_the_reveal_permission(client, use
     assert not user.has_perm("registry.reveal_identity")
     person = own_person(user)
     assert client.login(username=username, password=PASSWORD)
-    found = scan_pages(client, person, register) + scan_api(client, user, person, register)
+    values = app_leak_objects(person)  # once: apps create their objects for the person
+    found = scan_pages(client, person, values, register) + scan_api(client, user, person, values, register)
     assert not found, "\n".join(found)
 
 
@@ -80,4 +80,4 @@ def test_the_scan_would_see_a_number_if_one_were_shown(client, users, register):
     """The same requests as cora, who may reveal: her export is unmasked, so the scan must find numbers there."""
     person = own_person(users["cora"])
     assert client.login(username="cora", password=PASSWORD)
-    assert scan_pages(client, person, register)
+    assert scan_pages(client, person, app_leak_objects(person), register)
