@@ -631,6 +631,14 @@ def import_job_run(job_id):
                 report = residents_import(data, filename=job.filename, user=job.user, progress=progress)
         except ImportFileError as exc:
             status, result = ImportJob.Status.FAILED, {"error": str(exc)}
+        except Exception:
+            # A page polling this job must not wait forever; chunks already committed stay imported.
+            ImportJob.all_objects.filter(pk=job.pk).update(
+                status=ImportJob.Status.FAILED,
+                result={"error": _("The import stopped on an unexpected error.")},
+                finished_at=timezone.now(),
+            )
+            raise
         else:
             status, result = ImportJob.Status.DONE, report.as_dict()
     ImportJob.all_objects.filter(pk=job.pk).update(status=status, result=result, finished_at=timezone.now())
