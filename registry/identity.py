@@ -1,9 +1,9 @@
 """Reading ID and phone numbers as people and spreadsheets write them."""
 
-import functools
 import re
 import unicodedata
 from datetime import date
+from functools import lru_cache
 
 import phonenumbers
 from stdnum import numdb
@@ -55,7 +55,7 @@ def parse_ric(raw):
     return number, birth, sex
 
 
-@functools.lru_cache(maxsize=8192)  # a district's numbers share a few hundred region codes
+@lru_cache(maxsize=8192)  # a district's residents share a few hundred codes; the lookup is slow
 def known_region(code):
     """Any region code that ever existed. python-stdnum's own check also wants the county to have existed in the
     birth year, which wrongly refuses people born before their district was created (江海区 dates from 1994,
