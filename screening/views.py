@@ -29,6 +29,7 @@ def _desk_text():
         "chooseFirst": _("Choose the round and the site first."),
         "scanTubeFirst": _("Scan a tube barcode first."),
         "tubeUsed": _("Tube {code} was already used on this device."),
+        "tubeUsedServer": _("Tube {code} is already used: scan a new tube, the persons stay."),
         "tubeOpened": _("Tube {code} opened. Scan the persons."),
         "tubeOpenAlready": _("A tube is open: scan an ID number or a personal code, or close the tube."),
         "alreadyInTube": _("This person is already in the tube."),
