@@ -1,0 +1,10 @@
+from django.core.management.base import BaseCommand
+
+from care.services import followup_plan_day
+
+
+class Command(BaseCommand):
+    help = "Plans today's follow-up calls for every paired ledger person who is due. Run it at dawn; safe to repeat."
+
+    def handle(self, *args, **options):
+        self.stdout.write(f"{followup_plan_day()} follow-ups planned")

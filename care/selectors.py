@@ -1,0 +1,177 @@
+"""Reads for the care pages and API. All go through the scoped default managers."""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from care.models import CareSettings, FollowUp, FollowUpTask, HelpRequest, LedgerEntry, Pairing, Relief
+from registry.models import Area, Person, PersonGroup
+
+Status = FollowUpTask.Status
+
+
+def ledger_entry_list(*, group=None, grid=None, risk_min=None):
+    qs = LedgerEntry.objects.select_related("person__household__building", "group", "risk_level", "grid")
+    if group:
+        qs = qs.filter(group=group)
+    if grid:
+        qs = qs.filter(grid__code__startswith=grid.code)
+    if risk_min is not None:
+        qs = qs.filter(risk_level__rank__gte=risk_min)
+    return qs.order_by("grid__code", "group__sort", "person_id")
+
+
+def to_survey_list():
+    """Persons tagged in a special group in the register but without a ledger entry for it: the survey's to-do."""
+    surveyed = LedgerEntry.all_objects.filter(person=OuterRef("person"), group=OuterRef("group"))
+    return (
+        PersonGroup.objects.filter(~Exists(surveyed))
+        .select_related("person__grid", "group")
+        .order_by("person__grid__code", "person_id")
+    )
+
+
+def current_pairing_exists():
+    return Exists(Pairing.all_objects.filter(person=OuterRef("pk"), ended_at__isnull=True))
+
+
+def unpaired_list():
+    in_ledger = Exists(LedgerEntry.all_objects.filter(person=OuterRef("pk")))
+    return (
+        Person.objects.filter(in_ledger)
+        .exclude(current_pairing_exists())
+        .select_related("grid")
+        .order_by("grid__code", "pk")
+    )
+
+
+def workers_for(user):
+    """Users who may be made a contact by `user`: active, inside the user's area."""
+    qs = get_user_model().objects.filter(is_active=True).select_related("area").order_by("area__code", "username")
+    if user.area_id and not user.is_superuser:
+        qs = qs.filter(area__code__startswith=user.area.code)
+    return qs
+
+
+def today_tasks(worker, day=None):
+    """A worker's list for the day: open calls first (home visits, then retries, then new), then the done ones."""
+    day = day or timezone.localdate()
+    return (
+        FollowUpTask.objects.filter(worker=worker, day=day)
+        .select_related("person__household__building")
+        .order_by("-status", "person__household__building_id", "person__household__floor", "person_id")
+    )
+
+
+def today_counts(tasks):
+    counts = {"planned": 0, "done": 0, "not_reached": 0, "visit": 0}
+    for task in tasks:
+        counts["planned"] += 1
+        if task.status == Status.DONE:
+            counts["done"] += 1
+        elif task.status == Status.VISIT:
+            counts["visit"] += 1
+        if task.status in (Status.RETRY, Status.VISIT) and task.attempts:
+            counts["not_reached"] += 1
+    return counts
+
+
+def _task_counts():
+    return {
+        "planned": Count("pk"),
+        "done": Count("pk", filter=Q(status=Status.DONE)),
+        "not_reached": Count("pk", filter=Q(status__in=[Status.RETRY, Status.VISIT], attempts__gt=0)),
+        "visit": Count("pk", filter=Q(status=Status.VISIT)),
+    }
+
+
+def supervision_by_community(area, day):
+    """Today's planned / done / not reached per community under `area` (a grid user gets their grid's community)."""
+    rows = (
+        FollowUpTask.objects.filter(day=day, grid__code__startswith=area.code[:12] if area.level > 3 else area.code)
+        .values("grid__parent_id", "grid__parent__name", "grid__parent__code")
+        .annotate(**_task_counts())
+        .order_by("grid__parent__code")
+    )
+    return [_with_open(row) for row in rows]
+
+
+def supervision_by_worker(area, day):
+    rows = (
+        FollowUpTask.objects.filter(day=day, grid__code__startswith=area.code)
+        .values("worker_id", "worker__username", "worker__first_name", "worker__last_name", "worker__area__name")
+        .annotate(**_task_counts())
+        .order_by("worker__area__code", "worker__username")
+    )
+    return [_with_open(row) for row in rows]
+
+
+def _with_open(row):
+    row["open"] = row["planned"] - row["done"]
+    row["rate"] = round(100 * row["done"] / row["planned"]) if row["planned"] else 100
+    return row
+
+
+def unreached_list(area, day=None):
+    """Paired ledger persons whose last contact is more than N days ago (or never)."""
+    day = day or timezone.localdate()
+    limit = day - timedelta(days=CareSettings.current().unreached_days)
+    return (
+        Pairing.objects.filter(ended_at__isnull=True, grid__code__startswith=area.code)
+        .filter(Q(last_reached_on__isnull=True) | Q(last_reached_on__lt=limit))
+        .select_related("person", "worker", "grid")
+        .order_by("last_reached_on", "grid__code")
+    )
+
+
+def recent_followups(area, day):
+    return (
+        FollowUp.objects.filter(at__date=day, grid__code__startswith=area.code)
+        .select_related("person", "worker")
+        .annotate(checks=Count("spot_checks"))
+        .order_by("-at")
+    )
+
+
+def help_request_list(*, status=None, overdue=False, escalated=False, kind=None):
+    qs = HelpRequest.objects.select_related("area", "assigned_to", "escalated_to", "person")
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if overdue:
+        qs = qs.filter(status__in=HelpRequest.OPEN, deadline_at__lt=timezone.now())
+    if escalated:
+        qs = qs.filter(escalated_to__isnull=False, status__in=HelpRequest.OPEN)
+    return qs.order_by("-green_channel", "deadline_at")
+
+
+def relief_list(*, start=None, end=None):
+    qs = Relief.objects.select_related("area", "request", "person", "approved_by", "delivered_by")
+    if start:
+        qs = qs.filter(created_at__date__gte=start)
+    if end:
+        qs = qs.filter(created_at__date__lte=end)
+    return qs
+
+
+def relief_totals(reliefs, level):
+    """Totals of money and goods per area at `level` (street 9 or community 12 digits of the code)."""
+    from django.db.models import Sum
+    from django.db.models.functions import Substr
+
+    length = Area.CODE_LENGTH[level]
+    rows = (
+        reliefs.order_by()
+        .annotate(prefix=Substr("area__code", 1, length))
+        .values("prefix", "kind")
+        .annotate(count=Count("pk"), amount=Sum("amount"), quantity=Sum("quantity"))
+        .order_by("prefix", "kind")
+    )
+    rows = list(rows)
+    names = dict(Area.all_objects.filter(code__in={r["prefix"] for r in rows}).values_list("code", "name"))
+    for row in rows:
+        row["area_name"] = names.get(row["prefix"], row["prefix"])
+    return rows

@@ -1,0 +1,449 @@
+"""Writes to the care ledger. Each state change is one function, called by pages, the API, commands and tasks."""
+
+import secrets
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import AuditEvent
+from accounts.services import audit_record
+from care.models import (
+    CareSettings,
+    ContactPlan,
+    FollowUp,
+    FollowUpTask,
+    HelpRequest,
+    LedgerEntry,
+    MedicineDelivery,
+    Need,
+    Pairing,
+    Relief,
+    RequestDeadline,
+    RequestEvent,
+    RequestKind,
+    SpotCheck,
+)
+from registry.identity import IdentityError, parse_phone
+from registry.models import Area, PersonGroup
+
+
+def _clean_phone(phone, field):
+    try:
+        return parse_phone(phone or "")
+    except IdentityError as exc:
+        raise ValidationError({field: str(exc)}) from None
+
+
+# --- ledger -------------------------------------------------------------------------------------------------
+
+
+def ledger_entry_save(person, group, *, by=None, **fields):
+    """Adds the person to a group's ledger (or updates the survey fields) and tags them in the register."""
+    unknown = set(fields.get("needs", [])) - set(Need.values)
+    if unknown:
+        raise ValidationError({"needs": _("unknown needs: %s") % ", ".join(sorted(unknown))})
+    if "guardian_phone" in fields:
+        fields["guardian_phone"] = _clean_phone(fields["guardian_phone"], "guardian_phone")
+    fields = {k: v for k, v in fields.items() if v is not None}
+    with transaction.atomic():
+        entry, created = LedgerEntry.all_objects.update_or_create(
+            person=person,
+            group=group,
+            defaults={"grid_id": person.grid_id, "surveyed_by": by, "surveyed_at": timezone.now(), **fields},
+        )
+        PersonGroup.all_objects.get_or_create(person=person, group=group)
+        audit_record(
+            AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+            target=entry,
+            summary=f"{person.name} · {group.code}",
+            detail={"person": person.pk, "group": group.code, "needs": entry.needs},
+        )
+    return entry
+
+
+# --- pairing ------------------------------------------------------------------------------------------------
+
+
+def pairing_assign(person, worker, *, backup=None, by=None):
+    """Makes `worker` the person's contact. The previous pairing is closed (history), its follow-up state carried
+    over, and today's task (if any) moves to the new worker."""
+    if backup is not None and backup.pk == worker.pk:
+        raise ValidationError({"backup": _("The back-up must be someone else.")})
+    now = timezone.now()
+    with transaction.atomic():
+        current = Pairing.all_objects.select_for_update().filter(person=person, ended_at__isnull=True).first()
+        if current and current.worker_id == worker.pk and current.backup_id == (backup.pk if backup else None):
+            return current
+        state = {"last_reached_on": None, "misses": 0}
+        if current:
+            state = {"last_reached_on": current.last_reached_on, "misses": current.misses}
+            current.ended_at = now
+            current.save(update_fields=["ended_at"])
+        pairing = Pairing.all_objects.create(
+            person=person, grid_id=person.grid_id, worker=worker, backup=backup, assigned_by=by, started_at=now, **state
+        )
+        FollowUpTask.all_objects.filter(person=person, day=timezone.localdate()).update(worker=worker)
+        audit_record(
+            AuditEvent.Action.UPDATE,
+            target=pairing,
+            summary=f"{person.name} → {worker.get_username()}",
+            detail={"person": person.pk, "worker": worker.pk, "previous": current.worker_id if current else None},
+        )
+    return pairing
+
+
+def pairing_assign_grid(grid, worker, *, backup=None, by=None, only_unpaired=True):
+    """Bulk assignment: every ledger person of the grid (by default only those without a contact)."""
+    persons = ledger_persons(grid_ids=[grid.pk])
+    if only_unpaired:
+        persons = persons.exclude(pairings__ended_at__isnull=True)
+    count = 0
+    for person in persons:
+        pairing_assign(person, worker, backup=backup, by=by)
+        count += 1
+    return count
+
+
+def ledger_persons(grid_ids=None):
+    from registry.models import Person
+
+    qs = Person.all_objects.filter(ledger_entries__isnull=False)
+    if grid_ids is not None:
+        qs = qs.filter(grid_id__in=grid_ids)
+    return qs.distinct()
+
+
+# --- follow-up ----------------------------------------------------------------------------------------------
+
+
+def plan_intervals():
+    """{group_id: days between calls} under the current mode; groups without a plan: 1 day / 7 days."""
+    emergency = CareSettings.current().emergency_mode
+    plans = {p.group_id: (p.emergency_days if emergency else p.normal_days) for p in ContactPlan.objects.all()}
+    return plans, (1 if emergency else 7)
+
+
+def followup_plan_day(day=None, *, person_ids=None):
+    """Creates the day's follow-up tasks for every paired ledger person who is due (last reached at least one
+    interval ago; never reached counts as due). Idempotent: a person has one task a day."""
+    day = day or timezone.localdate()
+    plans, default_days = plan_intervals()
+    interval = {}
+    entries = LedgerEntry.all_objects.values_list("person_id", "group_id")
+    if person_ids is not None:
+        entries = entries.filter(person_id__in=person_ids)
+    for person_id, group_id in entries.iterator(chunk_size=5000):
+        days = plans.get(group_id, default_days)
+        interval[person_id] = min(days, interval.get(person_id, days))
+    pairings = Pairing.all_objects.filter(ended_at__isnull=True).values_list(
+        "person_id", "grid_id", "worker_id", "last_reached_on", "misses"
+    )
+    if person_ids is not None:
+        pairings = pairings.filter(person_id__in=person_ids)
+    misses_for_visit = CareSettings.current().misses_before_visit
+    tasks = []
+    for person_id, grid_id, worker_id, last, misses in pairings.iterator(chunk_size=5000):
+        days = interval.get(person_id)
+        if days is None or (last is not None and (day - last).days < days):
+            continue
+        status = FollowUpTask.Status.VISIT if misses >= misses_for_visit else FollowUpTask.Status.PLANNED
+        tasks.append(FollowUpTask(person_id=person_id, grid_id=grid_id, worker_id=worker_id, day=day, status=status))
+    FollowUpTask.all_objects.bulk_create(tasks, batch_size=2000, ignore_conflicts=True)
+    return len(tasks)
+
+
+def followup_plan_ensure(day=None):
+    """Plans the day once, the first time anyone looks at it (the daily command does the same at dawn)."""
+    day = day or timezone.localdate()
+    if not FollowUpTask.all_objects.filter(day=day).exists():
+        followup_plan_day(day)
+
+
+def followup_record(person, *, worker, outcome, kind=FollowUp.Kind.CALL, note="", need_kind=None, client_key=None):
+    """Logs a call or visit. Reached → the person's task is done; reached with a need → a help request from the
+    follow-up; not reached → retry later today, and after N misses in a row a home visit."""
+    if client_key:
+        existing = FollowUp.all_objects.filter(client_key=client_key).first()
+        if existing:
+            return existing
+    if outcome not in FollowUp.Outcome.values:
+        raise ValidationError({"outcome": _("Unknown outcome.")})
+    if outcome == FollowUp.Outcome.NEED and not note.strip():
+        raise ValidationError({"note": _("Say what the person needs.")})
+    day = timezone.localdate()
+    with transaction.atomic():
+        pairing = Pairing.all_objects.select_for_update().filter(person=person, ended_at__isnull=True).first()
+        task = FollowUpTask.all_objects.select_for_update().filter(person=person, day=day).first()
+        followup = FollowUp.all_objects.create(
+            person=person,
+            grid_id=person.grid_id,
+            task=task,
+            worker=worker,
+            kind=kind,
+            outcome=outcome,
+            note=note.strip(),
+            client_key=client_key or None,
+        )
+        misses = _followup_state(pairing, outcome, day)
+        if task is not None:
+            task.attempts += 1
+            task.status = _task_status(outcome, misses)
+            task.save(update_fields=["attempts", "status", "updated_at"])
+        if outcome == FollowUp.Outcome.NEED:
+            help_request_create(
+                area=person.grid,
+                person=person,
+                kind=need_kind or RequestKind.OTHER,
+                channel=HelpRequest.Channel.FOLLOWUP,
+                requester_name=person.name,
+                description=note,
+                by=worker,
+            )
+        audit_record(
+            AuditEvent.Action.CREATE,
+            target=followup,
+            summary=f"{person.name}: {outcome}",
+            detail={"person": person.pk, "kind": kind, "outcome": outcome},
+        )
+    return followup
+
+
+def _followup_state(pairing, outcome, day):
+    if pairing is None:
+        return 0
+    if outcome == FollowUp.Outcome.NOT_REACHED:
+        pairing.misses += 1
+    else:
+        pairing.misses = 0
+        pairing.last_reached_on = day
+    pairing.save(update_fields=["misses", "last_reached_on"])
+    return pairing.misses
+
+
+def _task_status(outcome, misses):
+    if outcome != FollowUp.Outcome.NOT_REACHED:
+        return FollowUpTask.Status.DONE
+    if misses >= CareSettings.current().misses_before_visit:
+        return FollowUpTask.Status.VISIT
+    return FollowUpTask.Status.RETRY
+
+
+def spot_check_record(followup, *, supervisor, confirmed, note=""):
+    with transaction.atomic():
+        check = SpotCheck.all_objects.create(
+            followup=followup, grid_id=followup.grid_id, supervisor=supervisor, confirmed=confirmed, note=note
+        )
+        audit_record(
+            AuditEvent.Action.CREATE,
+            target=check,
+            summary=f"spot check {followup.pk}: {'confirmed' if confirmed else 'NOT confirmed'}",
+            detail={"followup": followup.pk, "worker": followup.worker_id, "confirmed": confirmed},
+        )
+    return check
+
+
+# --- help requests ------------------------------------------------------------------------------------------
+
+
+def _new_receipt():
+    return f"{timezone.localdate():%y%m%d}{secrets.randbelow(10**6):06d}"
+
+
+def is_green_channel(person):
+    return person is not None and LedgerEntry.all_objects.filter(person=person).exists()
+
+
+def help_request_create(
+    *,
+    area,
+    kind,
+    channel,
+    requester_name,
+    description,
+    person=None,
+    requester_phone="",
+    by=None,
+    client_key=None,
+    **medical,
+):
+    """Receives a request: the green channel for ledger persons, a deadline from the type and priority, a receipt."""
+    if client_key:
+        existing = HelpRequest.all_objects.filter(client_key=client_key).first()
+        if existing:
+            return existing
+    if kind not in RequestKind.values:
+        raise ValidationError({"kind": _("Unknown request type.")})
+    phone = _clean_phone(requester_phone, "requester_phone")
+    if person is not None:
+        area = person.grid
+    green = is_green_channel(person)
+    now = timezone.now()
+    fields = {
+        "area": area,
+        "person": person,
+        "kind": kind,
+        "channel": channel,
+        "requester_name": requester_name.strip(),
+        "requester_phone": phone,
+        "description": description.strip(),
+        "green_channel": green,
+        "deadline_at": now + timedelta(hours=RequestDeadline.hours(kind, green)),
+        "created_at": now,
+        "client_key": client_key or None,
+        **medical,
+    }
+    with transaction.atomic():
+        for _attempt in range(5):
+            try:
+                with transaction.atomic():
+                    request = HelpRequest.all_objects.create(receipt=_new_receipt(), **fields)
+                break
+            except IntegrityError:
+                if client_key and HelpRequest.all_objects.filter(client_key=client_key).exists():
+                    return HelpRequest.all_objects.get(client_key=client_key)
+        _request_event(request, "received", by, status=request.status)
+        audit_record(AuditEvent.Action.CREATE, target=request, summary=f"{request.receipt} {kind}")
+    return request
+
+
+def _request_event(request, action, by, *, status="", note=""):
+    by = by if by is not None and by.is_authenticated else None
+    return RequestEvent.all_objects.create(
+        request=request,
+        area_id=request.area_id,
+        action=action,
+        status=status,
+        note=note[:300],
+        by=by,
+        by_name=by.get_username() if by else "",
+    )
+
+
+# The workflow: from which statuses each step may be taken, and where it leads.
+STEPS = {
+    "assign": ((HelpRequest.Status.RECEIVED, HelpRequest.Status.ASSIGNED), HelpRequest.Status.ASSIGNED),
+    "start": ((HelpRequest.Status.ASSIGNED,), HelpRequest.Status.IN_PROGRESS),
+    "resolve": ((HelpRequest.Status.ASSIGNED, HelpRequest.Status.IN_PROGRESS), HelpRequest.Status.RESOLVED),
+    "confirm": ((HelpRequest.Status.RESOLVED,), HelpRequest.Status.CONFIRMED),
+    "reopen": ((HelpRequest.Status.RESOLVED,), HelpRequest.Status.IN_PROGRESS),
+}
+
+
+def help_request_step(request, step, *, by, note="", assigned_to=None, result=None):
+    """Moves a request one step along the workflow, timestamped and attributed."""
+    if step not in STEPS:
+        raise ValidationError({"step": _("Unknown step.")})
+    allowed, target = STEPS[step]
+    if request.status not in allowed:
+        raise ValidationError({"step": _("This step is not possible now.")})
+    fields = ["status", "updated_at"]
+    if step == "assign":
+        if assigned_to is None:
+            raise ValidationError({"assigned_to": _("Choose who handles it.")})
+        request.assigned_to = assigned_to
+        fields.append("assigned_to")
+        note = note or assigned_to.get_username()
+    if result is not None:
+        request.result = result.strip()
+        fields.append("result")
+    request.status = target
+    with transaction.atomic():
+        request.save(update_fields=fields)
+        _request_event(request, step, by, status=target, note=note)
+        audit_record(AuditEvent.Action.UPDATE, target=request, summary=f"{request.receipt} {step}")
+    return request
+
+
+def help_request_escalate_overdue(now=None):
+    """Overdue open requests move one area level up: first to the parent of their area, then again each time a
+    further deadline period passes without resolution. Returns how many were escalated."""
+    now = now or timezone.now()
+    count = 0
+    overdue = HelpRequest.all_objects.filter(status__in=HelpRequest.OPEN, deadline_at__lt=now).select_related(
+        "area", "escalated_to"
+    )
+    for request in overdue:
+        period = timedelta(hours=RequestDeadline.hours(request.kind, request.green_channel))
+        if request.escalated_at and request.escalated_at + period > now:
+            continue
+        current = request.escalated_to or request.area
+        target = Area.all_objects.filter(pk=current.parent_id).first()
+        if target is None:
+            continue
+        request.escalated_to = target
+        request.escalated_at = now
+        with transaction.atomic():
+            request.save(update_fields=["escalated_to", "escalated_at", "updated_at"])
+            _request_event(request, "escalate", None, note=target.name)
+        count += 1
+    return count
+
+
+# --- relief -------------------------------------------------------------------------------------------------
+
+
+def relief_create(*, approved_by, kind, item, amount=0, quantity=0, request=None, person=None, client_key=None, **rest):
+    """Records a disbursement. A second one for the same request is refused (and the database forbids it)."""
+    if client_key:
+        existing = Relief.all_objects.filter(client_key=client_key).first()
+        if existing:
+            return existing
+    if request is None and person is None:
+        raise ValidationError({"person": _("Relief goes against a request or a ledger person.")})
+    if person is not None and request is None and not LedgerEntry.all_objects.filter(person=person).exists():
+        raise ValidationError({"person": _("This person is not in the ledger.")})
+    area_id = request.area_id if request is not None else person.grid_id
+    try:
+        with transaction.atomic():
+            relief = Relief.all_objects.create(
+                area_id=area_id,
+                request=request,
+                person=person or (request.person if request else None),
+                kind=kind,
+                item=item,
+                amount=amount or 0,
+                quantity=quantity or 0,
+                approved_by=approved_by,
+                client_key=client_key or None,
+                **rest,
+            )
+            audit_record(
+                AuditEvent.Action.CREATE, target=relief, summary=f"{item} {amount or quantity}", detail={"kind": kind}
+            )
+    except IntegrityError:
+        raise ValidationError({"request": _("Relief has already been paid for this request.")}) from None
+    return relief
+
+
+def relief_deliver(relief, *, delivered_by, signed_by):
+    if not signed_by.strip():
+        raise ValidationError({"signed_by": _("Who signed for it?")})
+    relief.delivered_by = delivered_by
+    relief.signed_by = signed_by.strip()
+    relief.delivered_at = timezone.now()
+    with transaction.atomic():
+        relief.save(update_fields=["delivered_by", "signed_by", "delivered_at"])
+        audit_record(AuditEvent.Action.UPDATE, target=relief, summary=f"delivered, signed by {relief.signed_by}")
+    return relief
+
+
+# --- medicine -----------------------------------------------------------------------------------------------
+
+
+def medicine_deliver(schedule, *, delivered_by, day=None, note=""):
+    """Logs a chronic-medicine delivery and schedules the next one."""
+    day = day or timezone.localdate()
+    with transaction.atomic():
+        delivery, created = MedicineDelivery.all_objects.get_or_create(
+            schedule=schedule,
+            delivered_on=day,
+            defaults={"grid_id": schedule.grid_id, "delivered_by": delivered_by, "note": note},
+        )
+        if created:
+            schedule.advance(day)
+            schedule.save(update_fields=["next_on"])
+            audit_record(AuditEvent.Action.CREATE, target=delivery, summary=f"{schedule.medicine} {day}")
+    return delivery
