@@ -59,12 +59,11 @@ def _desk_text():
 @login_required
 @permission_required("screening.add_tube", raise_exception=True)
 def desk(request):
-    now = timezone.now()
+    # Newest first: the round under way is on top; older ones stay for desks catching up on paper records.
     rounds = (
         Round.objects.select_related("campaign")
         .exclude(campaign__kind=Campaign.Kind.ROLL_CALL)
-        .filter(ends_at__gte=now - timezone.timedelta(days=1))
-        .order_by("starts_at")
+        .order_by("-starts_at")[:20]
     )
     sites = Site.objects.filter(campaign__in={r.campaign_id for r in rounds}).select_related("area")
     return render(
@@ -431,7 +430,7 @@ def numbers(request, round_id):
             "totals": {
                 k: sum(r[k] for r in rows) for k in ("samples", "tubes_closed", "tubes_pending", "positive_tubes")
             },
-            "site_chart": charts.bar_chart([(r["site"].name[:6], r["samples"]) for r in busiest]),
+            "site_chart": charts.bar_chart([(r["site"].name[:9], r["samples"]) for r in busiest]),
             "coverage_chart": charts.line_chart(
                 [(timezone.localtime(t).strftime("%H:%M"), pct) for t, _n, pct in points], top=100, unit="%"
             ),
