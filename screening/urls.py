@@ -10,6 +10,7 @@ urlpatterns = [
     path("desk/sw.js", views.desk_worker, name="desk_worker"),
     path("desk/lookup/", views.desk_lookup, name="desk_lookup"),
     path("persons/<int:person_id>/code/", views.person_card, name="person_card"),
+    path("households/<int:household_id>/codes/", views.household_codes, name="household_codes"),
     path("rounds/<int:round_id>/coverage/", views.coverage, name="coverage"),
     path("rounds/<int:round_id>/coverage/<str:area_code>/", views.coverage, name="coverage_area"),
     path("rounds/<int:round_id>/buildings/<int:building_id>/", views.coverage_building, name="coverage_building"),

@@ -48,6 +48,7 @@ def _desk_text():
         "loginAgain": _("Your login has expired: log in again; the tubes stay queued."),
         "provisional": _("not in the register: registered on the spot"),
         "unconfirmed": _("not confirmed yet"),
+        "nameForNew": _("Name (for the grid to verify)"),
         "remove": _("Remove"),
         "rejectedTube": _("Tube {code} was refused: correct it and resend"),
         "tubeCode": _("Tube code"),
@@ -437,3 +438,15 @@ def numbers(request, round_id):
             "coverage_now": points[-1][2] if points else 0,
         },
     )
+
+
+@login_required
+@permission_required("registry.view_person", raise_exception=True)
+def household_codes(request, household_id):
+    """Every person's registration code of one door, to print and hand out on the sweep."""
+    household = get_object_or_404(Household.objects.select_related("building", "grid"), pk=household_id)
+    cards = [
+        {"person": p, "qr_svg": segno.make(codes.person_code(p), error="m").svg_inline(scale=5)}
+        for p in Person.objects.filter(household=household).order_by("id")
+    ]
+    return render(request, "screening/household_codes.html", {"household": household, "cards": cards})

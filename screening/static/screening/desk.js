@@ -195,7 +195,8 @@
     return {
       client_key: t.client_key, round: t.round, site: t.site, tube_code: t.tube_code, pool_size: t.pool_size,
       closed_at: t.closed_at,
-      persons: t.persons.map((p) => (p.person_id ? { person_id: p.person_id } : { id_number: p.id_number })),
+      persons: t.persons.map((p) =>
+        p.person_id ? { person_id: p.person_id } : p.name ? { id_number: p.id_number, name: p.name } : { id_number: p.id_number }),
     };
   }
 
@@ -297,8 +298,24 @@
     if (p.found === undefined) flags.push(el("span", { class: "tag" }, T.unconfirmed));
     if (p.invalid) flags.push(el("span", { class: "tag provisional" }, T.badQr));
     const li = el("li", {}, el("span", { class: "who" }, p.label), ...flags);
+    if (p.found === false && p.id_number && !onRemove) li.append(nameInput(p));
     if (onRemove) li.append(el("button", { type: "button", class: "small", onclick: onRemove }, T.remove));
     return li;
+  }
+
+  function nameInput(p) {
+    // A person not in the register is registered on the spot: their name helps the grid verify them later.
+    const input = el("input", { class: "newname", placeholder: T.nameForNew, value: p.name || "" });
+    input.addEventListener("input", () => {
+      p.name = input.value.trim();
+      store.set("tube", tube);
+    });
+    input.addEventListener("keydown", (e) => {
+      if (e.key !== "Enter") return;
+      e.preventDefault();
+      scan.focus();
+    });
+    return input;
   }
 
   function errorLines(t) {
