@@ -23,6 +23,7 @@ urlpatterns = [
     path("rounds/<int:round_id>/numbers/", views.numbers, name="numbers"),
     path("rounds/<int:round_id>/home/", views.home_list, name="home_list"),
     path("rounds/<int:round_id>/home/plan/", views.home_plan, name="home_plan"),
+    path("rounds/<int:round_id>/home/teams/", views.home_team_add, name="home_team_add"),
     path("home/<int:request_id>/finish/", views.home_finish, name="home_finish"),
     path("rounds/<int:round_id>/holds/", views.holds, name="holds"),
     path("rounds/<int:round_id>/sites/", views.sites, name="sites"),

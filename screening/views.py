@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from registry.identity import IdentityError, parse_ric
 from registry.models import Area, Building, Household, Person
 from screening import charts, codes, selectors, services, sheets
-from screening.forms import KnockForm
+from screening.forms import HomeTeamForm, KnockForm
 from screening.models import Alert, Campaign, Hold, HomeSamplingRequest, KnockOutcome, Round, Site
 
 DESK_FILES = ("gridcare/site.css", "screening/desk.css", "screening/desk.js")
@@ -82,7 +82,8 @@ def desk(request):
 
 @login_required
 def desk_worker(request):
-    files = [static(name) for name in DESK_FILES] + [static("django_htmx/htmx.min.js")]
+    # The desk needs no htmx; offline its script tag simply fails to load.
+    files = [static(name) for name in DESK_FILES]
     return render(
         request,
         "screening/desk_sw.js",
@@ -150,7 +151,13 @@ def home_list(request, round_id):
     return render(
         request,
         "screening/home_list.html",
-        {"round": round_, "requests": _with_age(requests), "teams": teams, "show_done": show_done},
+        {
+            "round": round_,
+            "requests": _with_age(requests),
+            "teams": teams,
+            "show_done": show_done,
+            "team_form": HomeTeamForm() if request.user.has_perm("screening.add_homesamplingteam") else None,
+        },
     )
 
 
@@ -175,6 +182,20 @@ def home_plan(request, round_id):
         request,
         _("%(added)d added from the standing list, %(assigned)d assigned.") % {"added": added, "assigned": assigned},
     )
+    return redirect("screening:home_list", round_id=round_.pk)
+
+
+@login_required
+@permission_required("screening.add_homesamplingteam", raise_exception=True)
+@require_POST
+def home_team_add(request, round_id):
+    round_ = _round(round_id)
+    form = HomeTeamForm(request.POST)
+    if form.is_valid():
+        services.home_team_create(round_, **form.cleaned_data)
+        messages.success(request, _("Team added."))
+    else:
+        messages.error(request, form.errors.as_text())
     return redirect("screening:home_list", round_id=round_.pk)
 
 

@@ -105,6 +105,12 @@ def test_desk_scans_goes_offline_and_syncs_each_tube_exactly_once(
     wait.until(lambda d: Tube.objects.filter(code="T0000001").exists() and waiting_count(d) == 0)
     assert Sample.objects.filter(tube__code="T0000001").count() == 10
 
+    # The service worker has cached the page: wait until it controls it, so that a reload works offline.
+    browser.execute_async_script(
+        "const done = arguments[0]; navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller"
+        " ? done(true) : navigator.serviceWorker.addEventListener('controllerchange', () => done(true)));"
+    )
+
     # Offline: a full tube and a tube closed by hand, with one person not in the register and one typo caught.
     set_offline(browser, True)
     wedge_scan(browser, "T0000002")
@@ -125,6 +131,8 @@ def test_desk_scans_goes_offline_and_syncs_each_tube_exactly_once(
     wait.until(lambda d: waiting_count(d) == 3)
     browser.find_element(By.ID, "sync").click()  # a retry while offline must not lose or send anything
     assert waiting_count(browser) == 3
+    browser.refresh()  # the page reloads offline from the service worker's cache, its queue from localStorage
+    wait.until(lambda d: d.find_elements(By.ID, "waiting") and waiting_count(d) == 3)
     assert Tube.objects.count() == 2  # the online tube and the one made at "another desk"
 
     # Back online: the `online` event sends them, each exactly once, even with a manual resend on top; the tube

@@ -290,3 +290,15 @@ def test_volunteer_lead_sees_no_screening_pages(client, users, round_):
     for name in ("screening:index", "screening:alerts"):
         assert client.get(reverse(name)).status_code == 403
     assert client.get(reverse("screening:numbers", args=[round_.pk])).status_code == 403
+
+
+def test_community_staff_add_a_home_team_in_their_area_only(client, users, areas, round_):
+    login(client, users["cora"])
+    page = client.get(reverse("screening:home_list", args=[round_.pk]))
+    assert set(page.context["team_form"].fields["area"].queryset) == {areas["zhongfu"], areas["A"], areas["B"]}
+    url = reverse("screening:home_team_add", args=[round_.pk])
+    client.post(
+        url, {"name": "上门1队", "area": areas["A"].pk, "medic": users["mia"].pk, "grid_worker": users["gwen"].pk}
+    )
+    client.post(url, {"name": "越界队", "area": areas["D"].pk, "medic": users["mia"].pk})
+    assert list(round_.home_teams.values_list("name", "area__code")) == [("上门1队", areas["A"].code)]
