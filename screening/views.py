@@ -278,10 +278,9 @@ def site_public(request, site_id):
     return render(request, "screening/site_public.html", {"site": site})
 
 
-def _user_area(request, area_code=None):
+def _user_area(request, code=None):
     """The area named in the URL (404 outside the user's subtree, by the scoped manager) or the user's own."""
-    code = area_code or (request.user.area.code if request.user.area else None)
-    return get_object_or_404(Area.objects, code=code)
+    return get_object_or_404(Area.objects, code=code or (request.user.area.code if request.user.area else None))
 
 
 def _crumbs(area):
@@ -290,10 +289,10 @@ def _crumbs(area):
 
 @login_required
 @permission_required("screening.view_sample", raise_exception=True)
-def coverage(request, round_id, area_code=None):
+def coverage(request, round_id, code=None):
     """应检尽检 for one area: totals, then each child area (or building) with its numbers; refreshed by htmx."""
     round_ = _round(round_id)
-    area = _user_area(request, area_code)
+    area = _user_area(request, code)
     numbers = selectors.coverage(round_, area)
     context = {"round": round_, "area": area, "numbers": numbers, "crumbs": _crumbs(area)}
     if request.htmx:
@@ -335,16 +334,16 @@ def coverage_household(request, round_id, household_id):
     )
 
 
-def _grid(request, grid_code):
-    return get_object_or_404(Area.objects, code=grid_code, level=Area.Level.GRID)
+def _grid(code):
+    return get_object_or_404(Area.objects, code=code, level=Area.Level.GRID)
 
 
 @login_required
 @permission_required("screening.view_knockoutcome", raise_exception=True)
-def knock_list(request, round_id, grid_code):
+def knock_list(request, round_id, grid):
     """扫楼敲门: the doors of a grid with anyone missing, in walking order; the phone tab lists the silent."""
     round_ = _round(round_id)
-    grid = _grid(request, grid_code)
+    grid = _grid(grid)
     if request.GET.get("show") == "phone":
         persons = selectors.phone_list(round_, grid).select_related("household__building")
         return render(request, "screening/phone_list.html", {"round": round_, "grid": grid, "persons": persons})
@@ -398,9 +397,9 @@ def notice_ack(request, round_id, person_id):
 
 @login_required
 @permission_required("screening.view_knockoutcome", raise_exception=True)
-def knock_sheet(request, round_id, grid_code):
+def knock_sheet(request, round_id, grid):
     round_ = _round(round_id)
-    grid = _grid(request, grid_code)
+    grid = _grid(grid)
     rows = [
         (
             f"{d['building'].name if d['building'] else ''} {d['household'].door_label if d['household'] else ''}",
