@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,7 +100,7 @@ def pairing_assign_grid(grid, worker, *, backup=None, by=None, only_unpaired=Tru
     """Bulk assignment: every ledger person of the grid (by default only those without a contact)."""
     persons = ledger_persons(grid_ids=[grid.pk])
     if only_unpaired:
-        persons = persons.exclude(pairings__ended_at__isnull=True)
+        persons = persons.exclude(Exists(Pairing.all_objects.filter(person=OuterRef("pk"), ended_at__isnull=True)))
     count = 0
     for person in persons:
         pairing_assign(person, worker, backup=backup, by=by)
