@@ -1,0 +1,47 @@
+"""A grid worker's "today" list, as the phone fetches it, on the demo district."""
+
+from django.db.models import Count
+from django.test import Client
+from django.utils import timezone
+
+from bench.common import Result, p95, timed_ms
+
+TARGET_MS = 100
+
+
+def run(database):
+    from care.models import FollowUpTask
+    from care.services import followup_plan_ensure
+
+    followup_plan_ensure()
+    busiest = (
+        FollowUpTask.all_objects.filter(day=timezone.localdate())
+        .values("worker_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    if busiest is None:
+        return [Result("care today list", 0, "ms p95", f"< {TARGET_MS} ms p95", False, database, "no plan today")]
+    from django.contrib.auth import get_user_model
+
+    worker = get_user_model().objects.get(pk=busiest["worker_id"])
+    client = Client(HTTP_USER_AGENT="Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile")
+    client.force_login(worker)
+
+    def fetch():
+        response = client.get("/care/today/")
+        assert response.status_code == 200
+
+    value = p95(timed_ms(fetch, repeat=100))
+    return [
+        Result(
+            name=f"grid worker's today list ({busiest['n']} persons), GET /care/today/",
+            value=round(value, 1),
+            unit="ms p95",
+            target=f"< {TARGET_MS} ms p95",
+            ok=value < TARGET_MS,
+            database=database,
+            note=f"worker {worker.get_username()}, the busiest of the day",
+        )
+    ]
