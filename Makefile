@@ -20,8 +20,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed messages
 
+# compilemessages refuses to run when no app has a locale/ directory yet, so only call it when there is a .po file.
 messages: $(VENV)/.installed
-	@$(GRIDCARE) compilemessages --ignore '.venv/*' --ignore 'var/*' >/dev/null
+	@if find . -path ./.venv -prune -o -path ./var -prune -o -name '*.po' -print | grep -q .; then \
+		$(GRIDCARE) compilemessages --ignore '.venv/*' --ignore 'var/*' >/dev/null; fi
 
 migrate: install
 	$(GRIDCARE) migrate --no-input
@@ -42,7 +44,7 @@ test-sqlite: install
 test-postgres: install
 	scripts/test.sh postgres
 
-bench: migrate
+bench: install
 	$(BIN)/python -m bench.run
 
 lint: install

@@ -54,7 +54,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "gridcare.admin_site.BackOfficeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -114,6 +114,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
         "transaction_mode": "IMMEDIATE",
     }
+    # A file, not shared-cache memory: concurrency tests need SQLite's real locking (busy_timeout), as in production.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_gridcare.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -169,6 +171,15 @@ else:
 # Imports of more rows than this run as a background task with a progress bar.
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 5000)
 PAGE_SIZE = env_int("PAGE_SIZE", 50)
+
+# Sizing a screening round (DOMAIN.md): finish within `hours`; one site per 2,000-3,000 people, one desk per 600-800,
+# one sampler per 360.
+SCREENING_SIZING = {
+    "hours": env_int("SCREENING_HOURS", 24),
+    "people_per_site": env_int("SCREENING_PEOPLE_PER_SITE", 2500),
+    "people_per_desk": env_int("SCREENING_PEOPLE_PER_DESK", 700),
+    "people_per_sampler": env_int("SCREENING_PEOPLE_PER_SAMPLER", 360),
+}
 
 LOGGING = {
     "version": 1,

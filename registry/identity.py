@@ -3,6 +3,7 @@
 import re
 import unicodedata
 from datetime import date
+from functools import lru_cache
 
 import phonenumbers
 from stdnum import numdb
@@ -54,6 +55,7 @@ def parse_ric(raw):
     return number, birth, sex
 
 
+@lru_cache(maxsize=8192)  # a district's residents share a few hundred codes; the lookup is slow
 def known_region(code):
     """Any region code that ever existed. python-stdnum's own check also wants the county to have existed in the
     birth year, which wrongly refuses people born before their district was created (江海区 dates from 1994,

@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
@@ -150,6 +152,7 @@ class Household(models.Model):
         return f"{self.unit}单元 {self.room}"
 
 
+@lru_cache(maxsize=65536)  # names repeat (张伟 is legion) and pypinyin is slow; imports convert 100,000 at once
 def name_initials(name):
     """张伟 → 'zw'. Used for search by pinyin initials."""
     return "".join(p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore") if p).lower()
@@ -304,3 +307,48 @@ class Residence(models.Model):
 
     def __str__(self):
         return f"{self.person} @ {self.household or self.grid} from {self.started_at:%Y-%m-%d}"
+
+
+class ImportJob(models.Model):
+    """One upload of a residents' file: the file itself (so the error report can repeat its rows), how far the
+    import got and what it found. Bound to the uploader's area so that only that part of the district sees it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("importing")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    filename = models.CharField(_("file name"), max_length=200)
+    user = models.ForeignKey(
+        "accounts.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user")
+    )
+    area = models.ForeignKey(Area, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("area"))
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    area_path = "area"
+    objects = ScopedManager()
+    all_objects = models.Manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def percent(self):
+        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)

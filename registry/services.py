@@ -133,3 +133,13 @@ def person_reveal(user, person, *, reason, fields=("id_number", "phone")):
         raise ValidationError({"reason": _("Say why you need the full number.")})
     audit_record(AuditEvent.Action.REVEAL, target=person, summary=reason, detail={"fields": list(fields)})
     return {field: getattr(person, field) for field in fields}
+
+
+def person_call_number(user, person):
+    """The phone number to dial through the audited call link; the number is revealed to the phone, not the page."""
+    if not user.has_perm("registry.call_person"):
+        raise PermissionDenied(_("You may not phone residents through the register."))
+    if not person.phone:
+        raise ValidationError({"phone": _("No phone number is registered.")})
+    audit_record(AuditEvent.Action.REVEAL, target=person, summary="phone call", detail={"fields": ["phone"]})
+    return person.phone

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ScreeningConfig(AppConfig):
     name = "screening"
     verbose_name = _("screening")
+    nav = [
+        ("screening:desk", _("Sampling desk"), "screening.add_tube"),
+        ("screening:index", _("Screening"), "screening.view_round"),
+        ("screening:alerts", _("Alerts"), "screening.view_alert"),
+    ]

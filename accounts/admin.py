@@ -1,0 +1,79 @@
+"""Back office for accounts: users, API tokens (issued here, shown once, revocable) and the audit log, which
+district admins browse and filter but nobody edits."""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ApiToken, AuditEvent, User
+from accounts.roles import Role
+from accounts.services import token_issue, token_revoke
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "first_name", "last_name", "role", "area", "is_active", "last_login"]
+    list_filter = ["role", "is_active"]
+    list_select_related = ["area"]
+    raw_id_fields = ["area"]
+    fieldsets = [
+        *DjangoUserAdmin.fieldsets[:2],
+        (_("Role and area"), {"fields": ["role", "area"]}),
+        (_("Status"), {"fields": ["is_active", "last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"fields": ["username", "password1", "password2", "role", "area"]})]
+    readonly_fields = ["last_login", "date_joined"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "hint", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    fields = ["user", "name"]
+    actions = ["revoke"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        token, raw = token_issue(form.cleaned_data["user"], form.cleaned_data["name"])
+        obj.pk = token.pk
+        messages.warning(request, _("The token, shown only this once: %(token)s") % {"token": raw})
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        for token in queryset.filter(revoked_at__isnull=True):
+            token_revoke(token)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor_name", "action", "target_type", "target_id", "summary", "ip"]
+    list_filter = ["action", "at", "target_type"]
+    search_fields = ["actor_name", "target_id", "summary", "ip"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_view_permission(self, request, obj=None):
+        # The whole district's log: for district admins only, whatever other permissions say.
+        return request.user.is_superuser or request.user.role == Role.DISTRICT_ADMIN
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

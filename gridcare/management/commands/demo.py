@@ -1,0 +1,153 @@
+"""`gridcare demo --residents N --seed S [--password PW] [--reset]`: builds the demo district and one login per role.
+
+The register comes from registry.demo; then each later app's `<app>.demo.build_demo(rng=, stdout=)` adds its own
+demo data, each with its own random stream so that one app's changes do not reshuffle another's data."""
+
+import importlib
+import random
+import secrets
+import time
+import unicodedata
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+
+from registry import demo as register_demo
+from registry.models import Area, SpecialGroup
+
+# Apps that add demo data on top of the register, in this order.
+DEMO_APPS = ["screening", "care"]
+# username, role, area: the district, a street or community by name, or "<community>/<n>" for its n-th grid.
+DEMO_USERS = [
+    ("admin", "district_admin", "江海区"),
+    ("street", "street_staff", "礼乐街道"),
+    ("community", "community_staff", "中福社区"),
+    ("grid1", "grid_worker", "中福社区/1"),
+    ("grid2", "grid_worker", "中福社区/2"),
+    ("medic", "medic", "江海区"),
+    ("volunteers", "volunteer_lead", "中福社区"),
+]
+
+
+class Command(BaseCommand):
+    help = "Builds the demo district (Jianghai) with synthetic residents and one login per role."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--residents", type=int, default=30_000)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--password", help="password of every demo user (default: a random one, printed)")
+        parser.add_argument("--reset", action="store_true", help="delete the register and demo data first")
+        parser.add_argument("--url", default="http://127.0.0.1:8000/")
+
+    def handle(self, *args, residents, seed, password, reset, url, **options):
+        if residents < 1:
+            raise CommandError("--residents must be at least 1")
+        phase = Phases(self.stdout)
+        if reset:
+            with phase("reset"):
+                demo_reset()
+        elif Area.all_objects.exists():
+            raise CommandError("The register already has data; run `gridcare demo --reset` to replace it.")
+        with phase("register"):
+            register_demo.build_demo(rng=random.Random(seed), stdout=self.stdout, residents=residents)
+        for offset, label in enumerate(DEMO_APPS, start=1):
+            module = demo_module(label)
+            if module is not None:
+                with phase(label):
+                    module.build_demo(rng=random.Random(f"{seed}:{label}:{offset}"), stdout=self.stdout)
+        password = password or secrets.token_urlsafe(9)
+        with phase("users"):
+            logins = demo_users_create(password)
+        phase.total()
+        self.stdout.write("")
+        self.stdout.write(f"{'username':<12} {'role':<16} {pad('area', 16)} password")
+        for username, role, area in logins:
+            self.stdout.write(f"{username:<12} {role:<16} {pad(area, 16)} {password}")
+        self.stdout.write(f"\nOpen {url}")
+
+
+class Phases:
+    """Times each phase of the build and prints it."""
+
+    def __init__(self, stdout):
+        self.stdout = stdout
+        self.started = time.perf_counter()
+
+    def __call__(self, name):
+        return _Phase(self, name)
+
+    def total(self):
+        self.stdout.write(f"demo built in {time.perf_counter() - self.started:.1f} s")
+
+
+class _Phase:
+    def __init__(self, phases, name):
+        self.phases, self.name = phases, name
+
+    def __enter__(self):
+        self.started = time.perf_counter()
+
+    def __exit__(self, exc_type, *exc):
+        if exc_type is None:
+            self.phases.stdout.write(f"  {self.name}: {time.perf_counter() - self.started:.1f} s")
+
+
+def pad(text, width):
+    """Pads to a terminal width, counting each Chinese character as two columns."""
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - used)
+
+
+def demo_module(label):
+    if not apps.is_installed(label):
+        return None
+    try:
+        return importlib.import_module(f"{label}.demo")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{label}.demo":
+            raise
+        return None
+
+
+def demo_users_create(password):
+    """One user per role (replacing earlier demo users of the same names). Returns [(username, role, area name)]."""
+    User = get_user_model()
+    encoded = make_password(password)  # hashed once: Argon2 is slow on purpose
+    logins = []
+    for username, role, where in DEMO_USERS:
+        area = demo_area(where)
+        user = User.objects.filter(username=username).first() or User(username=username)
+        user.role, user.area, user.is_active = role, area, True
+        user.password = encoded
+        user.save()
+        logins.append((username, role, area.name))
+    return logins
+
+
+def demo_area(where):
+    name, _, grid_number = where.partition("/")
+    area = Area.all_objects.filter(name=name).order_by("code").first()
+    if grid_number:
+        area = Area.all_objects.filter(parent=area).order_by("code")[int(grid_number) - 1]
+    return area
+
+
+def demo_reset():
+    """Deletes the register and everything that hangs on it (every table of the register's and the demo apps'
+    models, except the special-group list) and the demo users. Foreign keys are checked at commit, so the tables
+    can be emptied in any order."""
+    keep = {SpecialGroup}
+    labels = ["registry"] + [label for label in DEMO_APPS if apps.is_installed(label)]
+    models = [
+        m for label in labels for m in apps.get_app_config(label).get_models(include_auto_created=True) if m not in keep
+    ]
+    User = get_user_model()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+        # Users bound to a deleted area lose the binding; the demo's own users are recreated.
+        User.objects.filter(area__isnull=False).update(area=None)
+        User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).delete()

@@ -1,0 +1,91 @@
+"""Pages for importing residents: upload, progress, result, error report. Jobs are fetched through the scoped
+manager, so a job of another area is a 404."""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required, permission_required
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.middleware import client_ip
+from gridcare.exports import Column, export_response
+from registry.importing import (
+    ImportFileError,
+    import_error_rows,
+    import_job_create,
+    import_job_run,
+    table_count,
+)
+from registry.models import ImportJob
+from registry.tasks import import_job_run_task
+
+ERRORS_SHOWN = 200
+can_import = permission_required("registry.import_residents", raise_exception=True)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Residents' file (.xlsx or .csv)"))
+
+
+@login_required
+@can_import
+def import_upload(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows = table_count(upload, filename=upload.name)
+        except ImportFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            job = import_job_create(request.user, upload, rows=rows, ip=client_ip(request))
+            if rows <= settings.IMPORT_BACKGROUND_ROWS:
+                import_job_run(job.pk)
+            else:
+                transaction.on_commit(lambda: import_job_run_task.enqueue(job.pk))
+            return redirect("imports:job", pk=job.pk)
+    jobs = ImportJob.objects.select_related("user")[:10]
+    context = {"form": form, "jobs": jobs, "background_rows": settings.IMPORT_BACKGROUND_ROWS}
+    return render(request, "registry/import_upload.html", context)
+
+
+@login_required
+@can_import
+def import_job(request, pk):
+    job = get_object_or_404(ImportJob, pk=pk)
+    errors = job.result.get("errors", [])
+    context = {"job": job, "errors": errors[:ERRORS_SHOWN], "errors_hidden": max(0, len(errors) - ERRORS_SHOWN)}
+    return render(request, "registry/import_job.html", context)
+
+
+@login_required
+@can_import
+def import_progress(request, pk):
+    job = get_object_or_404(ImportJob, pk=pk)
+    if job.is_finished:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "registry/_import_progress.html", {"job": job})
+
+
+@login_required
+@can_import
+def import_errors(request, pk):
+    job = get_object_or_404(ImportJob, pk=pk, status=ImportJob.Status.DONE)
+    table, rows = import_error_rows(job)
+    sensitive = {table.columns.get("id_number"): "id_number", table.columns.get("phone"): "phone"}
+    columns = [Column(_("row"), lambda row: row[0], width=8)]
+    for index, header in enumerate(table.headers):
+        columns.append(
+            Column(
+                header or f"#{index + 1}",
+                lambda row, i=index + 1: row[i] if i < len(row) - 1 else "",
+                sensitive=sensitive.get(index),
+            )
+        )
+    columns.append(Column(_("error"), lambda row: row[-1], width=60))
+    return export_response(request, name=f"import-errors-{job.pk}", columns=columns, rows=rows, title=_("errors"))

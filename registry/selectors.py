@@ -1,0 +1,174 @@
+"""Reads of the register. Every query goes through the scoped default managers, so a caller sees only its subtree;
+each function runs a fixed number of queries whatever the size of the area."""
+
+import re
+from collections import defaultdict
+
+from django.db.models import Count, Prefetch, Q
+
+from registry.models import Area, Building, Household, Person, PersonGroup, SpecialGroup
+
+SEARCH_LIMIT = 50
+_DIGITS4 = re.compile(r"^\d{4}$")
+_LETTERS = re.compile(r"^[a-z]+$")
+
+
+def special_groups():
+    return list(SpecialGroup.objects.all())
+
+
+def _grid_to_child(area):
+    """{grid id: child area id} for every grid under `area` (a child that is itself a grid maps to itself)."""
+    children = {a.code: a.pk for a in Area.objects.filter(parent=area)}
+    length = Area.CODE_LENGTH[area.level + 1] if area.level < Area.Level.GRID else None
+    grids = Area.objects.filter(level=Area.Level.GRID, code__startswith=area.code).values_list("pk", "code")
+    return {pk: children[code[:length]] for pk, code in grids if code[:length] in children}
+
+
+def area_counts(grid_ids):
+    """Persons and persons per special group, by grid: ({grid id: n}, {grid id: {group id: n}})."""
+    persons = dict(
+        Person.objects.filter(grid_id__in=grid_ids)
+        .order_by()
+        .values("grid_id")
+        .annotate(n=Count("id"))
+        .values_list("grid_id", "n")
+    )
+    groups = defaultdict(dict)
+    rows = (
+        PersonGroup.objects.filter(person__grid_id__in=grid_ids)
+        .order_by()
+        .values("person__grid_id", "group_id")
+        .annotate(n=Count("id"))
+        .values_list("person__grid_id", "group_id", "n")
+    )
+    for grid_id, group_id, n in rows:
+        groups[grid_id][group_id] = n
+    return persons, groups
+
+
+def area_children_with_counts(area):
+    """The area's children, each with `.person_count` and `.group_counts` ({group id: n}), plus the area's own
+    totals on `area.person_count` / `area.group_counts`. Four queries, whatever the number of children."""
+    children = list(Area.objects.filter(parent=area).order_by("code"))
+    grid_to_child = _grid_to_child(area) if area.level < Area.Level.GRID else {area.pk: area.pk}
+    persons, groups = area_counts(list(grid_to_child))
+    by_child = {child.pk: child for child in children}
+    for child in [*children, area]:
+        child.person_count = 0
+        child.group_counts = defaultdict(int)
+    for grid_id, child_id in grid_to_child.items():
+        for target in (by_child.get(child_id), area):
+            if target is None:
+                continue
+            target.person_count += persons.get(grid_id, 0)
+            for group_id, n in groups.get(grid_id, {}).items():
+                target.group_counts[group_id] += n
+    return children
+
+
+def grid_buildings(grid):
+    """A grid's buildings with household, person and special-group-person counts. Two queries."""
+    buildings = list(
+        Building.objects.filter(grid=grid)
+        .select_related("compound")
+        .annotate(household_count=Count("households", distinct=True))
+        .order_by("compound__name", "address", "name")
+    )
+    counts = defaultdict(lambda: [0, 0])
+    rows = (
+        Person.objects.filter(grid=grid, household__isnull=False)
+        .order_by()
+        .values("household__building_id")
+        .annotate(n=Count("id", distinct=True), special=Count("group_tags__person_id", distinct=True))
+        .values_list("household__building_id", "n", "special")
+    )
+    for building_id, n, special in rows:
+        counts[building_id] = [n, special]
+    for building in buildings:
+        building.person_count, building.special_count = counts[building.pk]
+    return buildings
+
+
+def building_households(building):
+    """Households of a building, each with `.members` (persons with their special groups). Three queries."""
+    households = list(Household.objects.filter(building=building).order_by("unit", "floor", "room"))
+    members = defaultdict(list)
+    for person in _with_groups(Person.objects.filter(household__building=building)).order_by("household_id", "id"):
+        members[person.household_id].append(person)
+    for household in households:
+        household.members = members[household.pk]
+    return households
+
+
+def grid_unhoused(grid):
+    """Persons of a grid not (yet) placed in a household, e.g. registered on the spot."""
+    return list(_with_groups(Person.objects.filter(grid=grid, household__isnull=True)).order_by("name"))
+
+
+def _with_groups(queryset):
+    return queryset.prefetch_related(Prefetch("special_groups", queryset=SpecialGroup.objects.order_by("sort")))
+
+
+def person_get(pk):
+    """A person with what the person page shows, or Person.DoesNotExist outside the caller's scope."""
+    return Person.objects.select_related("grid__parent__parent", "household__building__compound").get(pk=pk)
+
+
+def person_detail(person):
+    """Household members, special groups, residence history and the audit trail of changes to the person."""
+    from accounts.models import AuditEvent
+
+    members = []
+    if person.household_id:
+        members = list(Person.objects.filter(household_id=person.household_id).exclude(pk=person.pk).order_by("id"))
+    return {
+        "groups": list(person.special_groups.order_by("sort")),
+        "members": members,
+        "residences": list(person.residences.select_related("grid", "household__building").order_by("-started_at")),
+        "trail": list(
+            AuditEvent.objects.filter(target_type=Person._meta.label_lower, target_id=str(person.pk)).order_by("-at")[
+                :50
+            ]
+        ),
+    }
+
+
+def _range(field, prefix):
+    """`field` starts with `prefix`, as a range both databases answer from a B-tree index (SQLite's LIKE does
+    not use an index; PostgreSQL's does only with pattern ops)."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+
+
+def person_search(q, limit=SEARCH_LIMIT):
+    """Persons matching `q` within the caller's scope, best matches first, at most `limit`.
+
+    4 digits → the last 4 of the ID or phone number; latin letters → pinyin initials (张伟 → zw) by prefix;
+    anything else → name by prefix, then name or building address containing it."""
+    q = (q or "").strip()
+    if not q:
+        return []
+    base = Person.objects.select_related("grid", "household__building").order_by()
+    if _DIGITS4.match(q):
+        return list(base.filter(Q(id_last4=q) | Q(phone_last4=q)).order_by("name", "id")[:limit])
+    if _LETTERS.match(q.lower()):
+        q = q.lower()
+        return list(base.filter(_range("name_initials", q)).order_by("name_initials", "name", "id")[:limit])
+    # Then substrings: `contains` (LIKE '%q%') is what the trigram GIN indexes serve on PostgreSQL (`icontains`
+    # is not); one query per field so each can use its own index.
+    filters = [_range("name", q), Q(name__contains=q), Q(household__building__address__contains=q)]
+    found = []
+    for condition in filters:
+        if len(found) >= limit:
+            break
+        rows = base.filter(condition).exclude(pk__in=[p.pk for p in found]) if found else base.filter(condition)
+        found += list(rows.order_by("name", "id")[: limit - len(found)])
+    return found
+
+
+def person_export_rows(area):
+    """Every person under `area`, in ledger order, with what an export row shows."""
+    return _with_groups(
+        Person.objects.filter(grid__code__startswith=area.code).select_related("grid", "household__building")
+    ).order_by("grid__code", "household__building__address", "household__unit", "household__room", "id")

@@ -1,0 +1,162 @@
+"""Register pages. Objects come only through the scoped default managers, so another area's object is a 404."""
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from gridcare.exports import Column, export_response
+from registry import selectors, services
+from registry.models import Area, Building, Person
+
+
+@login_required
+@permission_required("registry.view_area", raise_exception=True)
+def area_detail(request, code):
+    """Drill-down: the area's children with persons and special groups counted."""
+    area = get_object_or_404(Area, code=code)
+    if area.level == Area.Level.GRID:
+        return redirect("registry:grid", code=code)
+    children = selectors.area_children_with_counts(area)
+    groups = selectors.special_groups()
+    for child in [*children, area]:
+        _group_columns(child, groups)
+    return render(
+        request,
+        "registry/area.html",
+        {"area": area, "children": children, "groups": groups, "crumbs": _crumbs(request, area)},
+    )
+
+
+@login_required
+@permission_required("registry.view_person", raise_exception=True)
+def grid_detail(request, code):
+    """A grid: its buildings (households → persons open per building), counts by special group first."""
+    grid = get_object_or_404(Area, code=code, level=Area.Level.GRID)
+    selectors.area_children_with_counts(grid)
+    groups = selectors.special_groups()
+    _group_columns(grid, groups)
+    return render(
+        request,
+        "registry/grid.html",
+        {
+            "grid": grid,
+            "groups": groups,
+            "buildings": selectors.grid_buildings(grid),
+            "unhoused": selectors.grid_unhoused(grid),
+            "crumbs": _crumbs(request, grid),
+        },
+    )
+
+
+@login_required
+@permission_required("registry.view_person", raise_exception=True)
+def building_detail(request, building_id):
+    building = get_object_or_404(Building.objects.select_related("grid", "compound"), pk=building_id)
+    context = {"building": building, "households": selectors.building_households(building)}
+    if request.htmx:
+        return render(request, "registry/_households.html", context)
+    context["crumbs"] = _crumbs(request, building.grid)
+    return render(request, "registry/building.html", context)
+
+
+@login_required
+@permission_required("registry.view_person", raise_exception=True)
+def person_detail(request, person_id):
+    person = _person_or_404(person_id)
+    context = {"person": person, "crumbs": _crumbs(request, person.grid), **selectors.person_detail(person)}
+    return render(request, "registry/person.html", context)
+
+
+@login_required
+@permission_required("registry.view_person", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def person_reveal(request, person_id):
+    """GET: the form asking why (an htmx fragment). POST: the full numbers once, audited."""
+    person = _person_or_404(person_id)
+    if not request.user.has_perm("registry.reveal_identity"):
+        raise PermissionDenied
+    context = {"person": person}
+    if request.method == "POST":
+        try:
+            context["revealed"] = services.person_reveal(request.user, person, reason=request.POST.get("reason", ""))
+        except ValidationError as exc:
+            context["error"] = " ".join(exc.messages)
+    return render(request, "registry/_reveal.html", context)
+
+
+class TelRedirect(HttpResponseRedirect):
+    allowed_schemes = ["tel"]
+
+
+@login_required
+@permission_required("registry.view_person", raise_exception=True)
+def person_call(request, person_id):
+    """The audited call link: logs a reveal of the phone number with reason "phone call", then dials it."""
+    person = _person_or_404(person_id)
+    try:
+        number = services.person_call_number(request.user, person)
+    except ValidationError:
+        raise Http404(_("No phone number is registered.")) from None
+    return TelRedirect(f"tel:{number}")
+
+
+@login_required
+@permission_required("registry.view_person", raise_exception=True)
+def search(request):
+    """Name, pinyin initials, last 4 digits of ID or phone, or address; live results via htmx."""
+    q = request.GET.get("q", "").strip()
+    context = {"q": q, "results": selectors.person_search(q) if q else [], "limit": selectors.SEARCH_LIMIT}
+    template = "registry/_search_results.html" if request.htmx else "registry/search.html"
+    return render(request, template, context)
+
+
+PERSON_COLUMNS = [
+    Column("网格 grid", "grid.name"),
+    Column("地址 address", lambda p: p.household.building.address if p.household_id else ""),
+    Column("门牌 door", lambda p: p.household.door_label if p.household_id else ""),
+    Column("姓名 name", "name"),
+    Column("性别 sex", lambda p: p.get_sex_display()),
+    Column("年龄 age", "age"),
+    Column("身份证号 ID number", "id_number", sensitive="id_number", width=22),
+    Column("手机 phone", "phone", sensitive="phone", width=16),
+    Column("与户主关系 relation", lambda p: p.get_relation_display()),
+    Column("居住状态 residence", lambda p: p.get_residence_status_display()),
+    Column("特殊人群 special groups", lambda p: "、".join(g.name for g in p.special_groups.all())),
+]
+
+
+@login_required
+@permission_required("registry.export_lists", raise_exception=True)
+def person_export(request):
+    """The persons of an area (?area=CODE) or a search (?q=) as .xlsx, masked unless the user may reveal."""
+    q = request.GET.get("q", "").strip()
+    if q:
+        persons = selectors.person_search(q, limit=5000)
+        name = "search"
+    else:
+        code = request.GET.get("area") or (request.user.area.code if request.user.area_id else "")
+        area = get_object_or_404(Area, code=code)
+        persons = selectors.person_export_rows(area)
+        name = f"persons-{area.code}"
+    return export_response(request, name=name, columns=PERSON_COLUMNS, rows=persons)
+
+
+def _group_columns(area, groups):
+    area.group_list = [area.group_counts.get(g.pk, 0) for g in groups]
+    area.group_pairs = [(g.name, n) for g, n in zip(groups, area.group_list, strict=True)]
+
+
+def _person_or_404(pk):
+    try:
+        return selectors.person_get(pk)
+    except Person.DoesNotExist:
+        raise Http404 from None
+
+
+def _crumbs(request, area):
+    """The path from the user's own area down to `area` (areas above the user's are not theirs to open)."""
+    top = request.user.area.level if request.user.area_id else Area.Level.DISTRICT
+    return [a for a in [*area.ancestors(), area] if a.level >= top]

@@ -1,0 +1,483 @@
+"""Reads of the screening app (stable names; pages and the API use these):
+
+- campaign_list(), campaign_get(campaign_id), round_get(round_id), site_list(campaign)
+- expected_persons(round_, area) -> Person queryset: who the campaign expects in `area` (rule, minus exclusions)
+- coverage(round_, area) -> {"area", "level", totals…, "children": [{"key", "code", "name", totals…}]}: expected,
+  sampled, missing, excluded, resulted, positive for an area and each child (child areas; for a grid its buildings)
+- coverage_building(round_, building) -> the same for a building, children = households
+- household_persons(round_, household) -> [{"person", "state", "sampled_at", "result", "exclusion"}]
+- missing_persons(round_, area) -> Person queryset ordered by door
+- knock_list(round_, grid) -> [{"household", "building", "persons": [{"person", "acknowledged", "last_outcome"}],
+  "last_outcome"}] ordered by building, unit, floor, room
+- phone_list(round_, grid) -> missing persons who did not acknowledge the notice
+- rounds_missed(campaign, area) -> [{"person", "sampled_rounds", "rounds_so_far", "missed"}] (missed ≥ 1)
+- standing_list(campaign) -> Person queryset who need home sampling (bedridden, limited mobility, mobility-impaired)
+- home_requests(round_, area=None, status=None), holds(round_=None, area=None), alerts(open_only=True)
+- round_numbers(round_) -> per site: samples, samples per hour (overall and last hour), tubes closed/pending/
+  resulted, turnaround sampling → result, positive tubes, queue estimate (people of the site's area still to come)
+  and hours to finish them at the last hour's pace. (Tubes are registered closed, so "open" tubes live on desks.)
+- coverage_over_time(round_, area, step_minutes=60) -> [(time, sampled, percent)]
+- site_sizing(population) -> sites/desks/samplers advice (settings.SCREENING_SIZING)
+
+Coverage rules: a person is expected when they live in the area and in the campaign's scope, their residence status
+is one the campaign expects and their age (at the round's start) is within its bounds, unless an exclusion of the
+round (or of the whole campaign, still valid at the round's start) applies and they were not sampled anyway.
+"sampled"/"resulted"/"positive" count expected persons with a sample in the round / with a result / in a positive
+tube (pooled or single). missing = expected − sampled.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.utils import timezone
+
+from registry.models import Area, Building, Household, Person
+from screening.models import (
+    Alert,
+    Campaign,
+    Exclusion,
+    Hold,
+    HomeSamplingRequest,
+    KnockOutcome,
+    NoticeAck,
+    Round,
+    Sample,
+    Site,
+    Tube,
+)
+
+COUNTS = ("expected", "sampled", "missing", "excluded", "resulted", "positive")
+
+
+def campaign_list():
+    return Campaign.objects.prefetch_related("rounds")
+
+
+def campaign_get(campaign_id):
+    return Campaign.objects.prefetch_related("rounds", "scope", "pooling_rules__area").get(pk=campaign_id)
+
+
+def round_get(round_id):
+    return Round.objects.select_related("campaign").get(pk=round_id)
+
+
+def site_list(campaign):
+    return campaign.sites.select_related("area")
+
+
+def scope_codes(campaign):
+    """The campaign's scope area codes (read unscoped: a campaign's scope is not the caller's business)."""
+    return list(Area.all_objects.filter(campaigns=campaign).values_list("code", flat=True))
+
+
+def _scope_grid_ids(campaign, area):
+    """Grids inside both `area` and the campaign's scope."""
+    scope = scope_codes(campaign)
+    grids = Area.objects.filter(level=Area.Level.GRID, code__startswith=area.code).values_list("id", "code")
+    return {gid: code for gid, code in grids if any(code.startswith(s) for s in scope)}
+
+
+def _rule_q(round_, prefix=""):
+    """The campaign's rule (statuses, ages at the round's start) as a Q on Person, via `prefix`."""
+    campaign = round_.campaign
+    q = Q(**{f"{prefix}residence_status__in": campaign.residence_statuses})
+    day = timezone.localtime(round_.starts_at).date()
+    if campaign.min_age is not None:
+        q &= Q(**{f"{prefix}birth_date__isnull": True}) | Q(
+            **{f"{prefix}birth_date__lte": _years_before(day, campaign.min_age)}
+        )
+    if campaign.max_age is not None:
+        oldest = _years_before(day, campaign.max_age + 1) + timedelta(days=1)
+        q &= Q(**{f"{prefix}birth_date__isnull": True}) | Q(**{f"{prefix}birth_date__gte": oldest})
+    return q
+
+
+def _years_before(day, years):
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _exclusion_q(round_):
+    day = timezone.localtime(round_.starts_at).date()
+    return (
+        Q(campaign_id=round_.campaign_id)
+        & (Q(round=round_) | Q(round__isnull=True))
+        & (Q(until__isnull=True) | Q(until__gte=day))
+    )
+
+
+def _sampled_exists(round_, ref="pk"):
+    return Exists(Sample.all_objects.filter(round=round_, person_id=OuterRef(ref)))
+
+
+def _excluded_exists(round_, ref="pk"):
+    return Exists(Exclusion.all_objects.filter(_exclusion_q(round_), person_id=OuterRef(ref)))
+
+
+def _counts(round_, person_q, group):
+    """{group value: {counts}} in three GROUP BY queries: persons by rule, sampled persons, excluded unsampled."""
+    base = dict(Person.objects.filter(person_q & _rule_q(round_)).values_list(group).annotate(n=Count("id")).order_by())
+    sampled = {
+        row[0]: row[1:]
+        for row in Sample.objects.filter(round=round_)
+        .filter(_prefixed(person_q, "person__") & _rule_q(round_, "person__"))
+        .values_list(f"person__{group}")
+        .annotate(
+            sampled=Count("person_id", distinct=True),
+            resulted=Count("person_id", distinct=True, filter=~Q(result=Tube.Result.PENDING)),
+            positive=Count("person_id", distinct=True, filter=Q(result=Tube.Result.POSITIVE)),
+        )
+        .order_by()
+    }
+    excluded = dict(
+        Exclusion.objects.filter(_exclusion_q(round_))
+        .filter(_prefixed(person_q, "person__") & _rule_q(round_, "person__"))
+        .exclude(_sampled_exists(round_, "person_id"))
+        .values_list(f"person__{group}")
+        .annotate(n=Count("person_id", distinct=True))
+        .order_by()
+    )
+    out = {}
+    for key, n in base.items():
+        s, r, p = sampled.get(key, (0, 0, 0))
+        x = excluded.get(key, 0)
+        out[key] = _row(n - x, s, x, r, p)
+    return out
+
+
+def _row(expected, sampled, excluded, resulted, positive):
+    return {
+        "expected": expected,
+        "sampled": sampled,
+        "missing": expected - sampled,
+        "excluded": excluded,
+        "resulted": resulted,
+        "positive": positive,
+    }
+
+
+def _prefixed(q, prefix):
+    """The same Q with every lookup reached through `prefix` (person_q is written on Person)."""
+    clone = Q()
+    clone.connector, clone.negated = q.connector, q.negated
+    for child in q.children:
+        clone.children.append(_prefixed(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1]))
+    return clone
+
+
+def _sum(rows):
+    total = dict.fromkeys(COUNTS, 0)
+    for row in rows:
+        for k in COUNTS:
+            total[k] += row[k]
+    return total
+
+
+def coverage(round_, area):
+    """Coverage of `area` with one row per child area (per building for a grid)."""
+    if area.level == Area.Level.GRID:
+        per = _counts(round_, Q(grid_id=area.pk), "household__building_id")
+        buildings = Building.objects.in_bulk([k for k in per if k is not None])
+        children = [
+            {"key": bid, "code": None, "name": buildings[bid].address if bid in buildings else "—", **row}
+            for bid, row in sorted(per.items(), key=lambda kv: buildings[kv[0]].address if kv[0] in buildings else "")
+        ]
+        return {"area": area, "level": area.level, **_sum(per.values()), "children": children}
+    grids = _scope_grid_ids(round_.campaign, area)
+    per_grid = _counts(round_, Q(grid_id__in=list(grids)), "grid_id")
+    child_len = Area.CODE_LENGTH[area.level + 1]
+    rolled = {}
+    for gid, row in per_grid.items():
+        rolled.setdefault(grids[gid][:child_len], []).append(row)
+    names = dict(Area.objects.filter(parent=area).values_list("code", "name"))
+    children = [
+        {"key": code, "code": code, "name": names.get(code, code), **_sum(rows)}
+        for code, rows in sorted(rolled.items())
+    ]
+    return {"area": area, "level": area.level, **_sum(per_grid.values()), "children": children}
+
+
+def coverage_building(round_, building):
+    per = _counts(round_, Q(household__building_id=building.pk), "household_id")
+    households = Household.objects.in_bulk(list(per))
+    children = [
+        {"key": hid, "code": None, "name": households[hid].door_label, **per[hid]}
+        for hid in sorted(per, key=lambda h: (households[h].unit, households[h].floor, households[h].room))
+    ]
+    return {"area": building, "level": 5, **_sum(per.values()), "children": children}
+
+
+def household_persons(round_, household):
+    """Each person of a door with their state this round: sampled, excluded, missing, or not expected."""
+    persons = list(Person.objects.filter(household=household).order_by("id"))
+    expected_ids = set(Person.objects.filter(_rule_q(round_), household=household).values_list("id", flat=True))
+    samples = {}
+    for s in Sample.objects.filter(round=round_, person__in=persons).order_by("sampled_at"):
+        samples[s.person_id] = s
+    exclusions = {e.person_id: e for e in Exclusion.objects.filter(_exclusion_q(round_), person__in=persons)}
+    rows = []
+    for p in persons:
+        sample = samples.get(p.pk)
+        if sample is not None:
+            state = "sampled"
+        elif p.pk not in expected_ids:
+            state = "not_expected"
+        elif p.pk in exclusions:
+            state = "excluded"
+        else:
+            state = "missing"
+        rows.append(
+            {
+                "person": p,
+                "state": state,
+                "sampled_at": sample.sampled_at if sample else None,
+                "result": sample.result if sample else None,
+                "exclusion": exclusions.get(p.pk),
+            }
+        )
+    return rows
+
+
+def _area_q(round_, area):
+    if area.level == Area.Level.GRID:
+        return Q(grid_id=area.pk)
+    return Q(grid_id__in=list(_scope_grid_ids(round_.campaign, area)))
+
+
+def expected_persons(round_, area):
+    return Person.objects.filter(_area_q(round_, area) & _rule_q(round_)).exclude(
+        _excluded_exists(round_) & ~_sampled_exists(round_)
+    )
+
+
+def missing_persons(round_, area):
+    return (
+        Person.objects.filter(_area_q(round_, area) & _rule_q(round_))
+        .exclude(_sampled_exists(round_))
+        .exclude(_excluded_exists(round_))
+        .order_by(
+            "grid__code",
+            "household__building__address",
+            "household__unit",
+            "household__floor",
+            "household__room",
+            "id",
+        )
+    )
+
+
+def knock_list(round_, grid):
+    """Households of the grid with anyone missing, in walking order, with each person's notice acknowledgement
+    and the last knock outcome of this round (a "not home" stays on the list for the next pass)."""
+    persons = list(missing_persons(round_, grid).select_related("household__building"))
+    ids = [p.pk for p in persons]
+    acked = set(NoticeAck.objects.filter(round=round_, person_id__in=ids).values_list("person_id", flat=True))
+    last_by_person, last_by_door = {}, {}
+    for knock in KnockOutcome.objects.filter(round=round_, grid=grid).order_by("recorded_at", "id"):
+        if knock.person_id:
+            last_by_person[knock.person_id] = knock
+        else:
+            last_by_door[knock.household_id] = knock
+    doors = {}
+    for p in persons:
+        door = doors.setdefault(
+            p.household_id,
+            {
+                "household": p.household,
+                "building": p.household.building if p.household else None,
+                "persons": [],
+                "last_outcome": last_by_door.get(p.household_id),
+            },
+        )
+        door["persons"].append({"person": p, "acknowledged": p.pk in acked, "last_outcome": last_by_person.get(p.pk)})
+    return list(doors.values())
+
+
+def phone_list(round_, grid):
+    return missing_persons(round_, grid).exclude(
+        Exists(NoticeAck.all_objects.filter(round=round_, person_id=OuterRef("pk")))
+    )
+
+
+def rounds_so_far(campaign, now=None):
+    return list(campaign.rounds.filter(starts_at__lte=now or timezone.now()).order_by("number"))
+
+
+def rounds_missed(campaign, area, now=None):
+    """Persons expected in `area` who missed at least one round so far ("missed 2 of 3"), live."""
+    rounds = rounds_so_far(campaign, now)
+    if not rounds:
+        return []
+    last = rounds[-1]
+    persons = (
+        Person.objects.filter(_area_q(last, area) & _rule_q(last))
+        .annotate(
+            sampled_rounds=Count("samples__round", distinct=True, filter=Q(samples__round__in=[r.pk for r in rounds]))
+        )
+        .filter(sampled_rounds__lt=len(rounds))
+        .select_related("household__building")
+        .order_by("grid__code", "household_id", "id")
+    )
+    return [
+        {
+            "person": p,
+            "sampled_rounds": p.sampled_rounds,
+            "rounds_so_far": len(rounds),
+            "missed": len(rounds) - p.sampled_rounds,
+        }
+        for p in persons
+    ]
+
+
+def standing_list(campaign):
+    in_scope = Q(pk__in=[])
+    for code in scope_codes(campaign):
+        in_scope |= Q(grid__code__startswith=code)
+    return (
+        Person.objects.filter(in_scope, residence_status__in=campaign.residence_statuses)
+        .filter(
+            Q(mobility__in=[Person.Mobility.BEDRIDDEN, Person.Mobility.LIMITED])
+            | Q(special_groups__code="mobility_impaired")
+        )
+        .distinct()
+    )
+
+
+def home_requests(round_, area=None, status=None):
+    qs = HomeSamplingRequest.objects.filter(round=round_).select_related(
+        "person", "household__building", "team", "grid"
+    )
+    if area is not None:
+        qs = qs.filter(grid__code__startswith=area.code)
+    if status:
+        qs = qs.filter(status__in=[status] if isinstance(status, str) else status)
+    return qs.order_by("team_id", "route_order", "created_at")
+
+
+def holds(round_=None, area=None):
+    qs = Hold.objects.select_related("person", "tube", "grid", "resample__tube")
+    if round_ is not None:
+        qs = qs.filter(round=round_)
+    if area is not None:
+        qs = qs.filter(grid__code__startswith=area.code)
+    return qs.order_by("-tube__result_received_at", "tube_id", "person_id")
+
+
+def alerts(open_only=True):
+    qs = Alert.objects.select_related("area", "tube", "person", "round")
+    return qs.filter(acknowledged_at__isnull=True) if open_only else qs
+
+
+def round_numbers(round_, now=None):
+    """Command-centre numbers per site (see the module docstring)."""
+    now = now or timezone.now()
+    hour_ago = now - timedelta(hours=1)
+    per_site = {
+        row["site_id"]: row
+        for row in Tube.objects.filter(round=round_)
+        .values("site_id")
+        .annotate(
+            tubes=Count("id"),
+            resulted=Count("id", filter=~Q(result=Tube.Result.PENDING)),
+            positive=Count("id", filter=Q(result=Tube.Result.POSITIVE)),
+            first=Min("closed_at"),
+            last=Max("closed_at"),
+        )
+        .order_by()
+    }
+    persons = dict(
+        Sample.all_objects.filter(round=round_).values_list("tube__site_id").annotate(n=Count("id")).order_by()
+    )
+    last_hour = dict(
+        Sample.all_objects.filter(round=round_, sampled_at__gte=hour_ago)
+        .values_list("tube__site_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    turnaround = _turnaround_minutes(round_)
+    sites = list(Site.objects.filter(campaign_id=round_.campaign_id).select_related("area").order_by("name"))
+    waiting = _missing_per_site(round_, sites)
+    rows = []
+    for site in sites:
+        row = per_site.get(site.pk, {})
+        hours = max((row["last"] - row["first"]).total_seconds() / 3600, 1 / 60) if row else None
+        rows.append(
+            {
+                "site": site,
+                "samples": persons.get(site.pk, 0),
+                "samples_last_hour": last_hour.get(site.pk, 0),
+                "samples_per_hour": round(persons.get(site.pk, 0) / hours, 1) if hours else 0.0,
+                "tubes_closed": row.get("tubes", 0),
+                "tubes_resulted": row.get("resulted", 0),
+                "tubes_pending": row.get("tubes", 0) - row.get("resulted", 0),
+                "positive_tubes": row.get("positive", 0),
+                "turnaround_minutes": turnaround.get(site.pk),
+                "queue_estimate": waiting[site.pk],
+                "hours_to_finish": round(waiting[site.pk] / last_hour[site.pk], 1) if last_hour.get(site.pk) else None,
+            }
+        )
+    return rows
+
+
+def _missing_per_site(round_, sites):
+    """People of each site's area still to come: the area's missing persons shared among the sites serving the
+    same area (one GROUP BY over the campaign's scope)."""
+    district = Area.all_objects.get(code=min(scope_codes(round_.campaign))[:6])
+    grids = _scope_grid_ids(round_.campaign, district)
+    per_grid = _counts(round_, Q(grid_id__in=list(grids)), "grid_id")
+    sharing = {}
+    for site in sites:
+        sharing[site.area.code] = sharing.get(site.area.code, 0) + 1
+    out = {}
+    for site in sites:
+        missing = sum(row["missing"] for gid, row in per_grid.items() if grids[gid].startswith(site.area.code))
+        out[site.pk] = missing // sharing[site.area.code]
+    return out
+
+
+def _turnaround_minutes(round_):
+    rows = Tube.objects.filter(round=round_, resulted_at__isnull=False).values_list(
+        "site_id", "closed_at", "resulted_at"
+    )
+    totals = {}
+    for site_id, closed, resulted in rows.iterator():
+        n, s = totals.get(site_id, (0, 0.0))
+        totals[site_id] = (n + 1, s + (resulted - closed).total_seconds() / 60)
+    return {site_id: round(s / n, 1) for site_id, (n, s) in totals.items()}
+
+
+def coverage_over_time(round_, area, step_minutes=60):
+    """[(time, sampled so far, percent of expected)] from the round's start to now (or its end)."""
+    expected = coverage(round_, area)["expected"]
+    q = _prefixed(_area_q(round_, area), "person__") & _rule_q(round_, "person__")
+    firsts = sorted(
+        Sample.objects.filter(round=round_)
+        .filter(q)
+        .values("person_id")
+        .annotate(first=Min("sampled_at"))
+        .order_by()
+        .values_list("first", flat=True)
+    )
+    end = min(timezone.now(), round_.ends_at)
+    points, t, i = [], round_.starts_at, 0
+    while t <= end:
+        while i < len(firsts) and firsts[i] <= t:
+            i += 1
+        points.append((t, i, round(100 * i / expected, 1) if expected else 0.0))
+        t += timedelta(minutes=step_minutes)
+    return points
+
+
+def site_sizing(population):
+    """Advice for serving `population` people (settings.SCREENING_SIZING, DOMAIN.md's figures)."""
+    rule = settings.SCREENING_SIZING
+    return {
+        "population": population,
+        "sites": -(-population // rule["people_per_site"]),
+        "desks": -(-population // rule["people_per_desk"]),
+        "samplers": -(-population // rule["people_per_sampler"]),
+        "hours": rule["hours"],
+    }

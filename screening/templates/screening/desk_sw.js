@@ -1,0 +1,28 @@
+/* The desk's service worker: the page and its files come from the network when it answers, else from the cache,
+   so a desk that loses the connection can still reload. API calls are never cached: the page's own queue
+   handles those. */
+const CACHE = "gc-desk-{{ version }}";
+const PAGE = "{{ page_url|escapejs }}";
+const FILES = [{% for url in files %}"{{ url|escapejs }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(CACHE).then((c) => c.addAll([PAGE, ...FILES])).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(caches.keys()
+    .then((keys) => Promise.all(keys.filter((k) => k.startsWith("gc-desk-") && k !== CACHE).map((k) => caches.delete(k))))
+    .then(() => self.clients.claim()));
+});
+
+self.addEventListener("fetch", (event) => {
+  const url = new URL(event.request.url);
+  if (event.request.method !== "GET" || (url.pathname !== PAGE && !FILES.includes(url.pathname))) return;
+  event.respondWith(fetch(event.request).then((response) => {
+    if (response.ok) {
+      const copy = response.clone();
+      caches.open(CACHE).then((c) => c.put(url.pathname, copy));
+    }
+    return response;
+  }).catch(() => caches.match(url.pathname)));
+});

@@ -1,0 +1,81 @@
+"""Two desks (or a desk and its own retry) sending the same tube at the same moment make one write."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from gridcare.models import IdempotencyKey
+from screening.models import Sample, Tube
+from screening.services import results_record, tube_register, tubes_register
+
+
+def _race(fn, n=2):
+    barrier = threading.Barrier(n)
+    answers, errors = [None] * n, []
+
+    def run(i):
+        try:
+            barrier.wait()
+            answers[i] = fn()
+        except Exception as exc:  # surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    return answers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_retries_of_the_same_tube_make_one_tube(make_person, tube_item):
+    people = [make_person("A") for _ in range(10)]
+    item = tube_item(people, key="desk3-77", code="RACE1")
+    answers = _race(lambda: tube_register(item))
+    assert [status for status, _a in answers] == [201, 201]
+    assert answers[0] == answers[1]
+    assert Tube.objects.filter(code="RACE1").count() == 1
+    assert Sample.objects.count() == 10
+    assert IdempotencyKey.objects.filter(key="desk3-77").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_batches_with_the_same_tubes(make_person, tube_item):
+    people = [make_person("A") for _ in range(20)]
+    items = [tube_item(people[n : n + 10], key=f"b-{n}") for n in (0, 10)]
+    answers = _race(lambda: tubes_register([dict(i) for i in items]))
+    assert answers[0] == answers[1]
+    assert Tube.objects.count() == 2 and Sample.objects.count() == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_desks_with_different_keys_and_the_same_tube_code(make_person, tube_item):
+    a, b = make_person("A"), make_person("A")
+    first, second = tube_item([a], key="x-1", code="SAMECODE"), tube_item([b], key="x-2", code="SAMECODE")
+    items = iter([first, second])
+    lock = threading.Lock()
+
+    def send():
+        with lock:
+            item = next(items)
+        return tube_register(item)
+
+    answers = _race(send)
+    assert sorted(status for status, _a in answers) == [201, 422]
+    assert Tube.objects.count() == 1 and Sample.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_positive_result_sent_twice_at_once_holds_each_person_once(make_person, tube_item):
+    tube_register(tube_item([make_person("A") for _ in range(10)], code="PP"))
+    body = {"tube_code": "PP", "result": "positive", "resulted_at": "2022-09-05T18:00:00+08:00", "lab": "lab"}
+    answers = _race(lambda: results_record([dict(body)]))
+    assert answers[0] == answers[1]
+    from screening.models import Hold
+
+    assert Hold.objects.count() == 10

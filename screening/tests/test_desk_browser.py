@@ -1,0 +1,133 @@
+"""The desk in a real browser: a keyboard-wedge scanner types each code and Enter into the focused input; the
+network is cut, tubes close offline and wait; when it returns they reach the server exactly once."""
+
+import os
+import shutil
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+
+from registry.testing import synthetic_id_number
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = shutil.which("chromium")
+CHROMEDRIVER = shutil.which("chromedriver")
+if not (CHROMIUM and CHROMEDRIVER) and os.environ.get("CI") != "true":
+    pytest.skip("headless Chromium and chromedriver are not installed", allow_module_level=True)
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+
+@pytest.fixture
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--window-size=390,844",
+    ):
+        options.add_argument(arg)
+    # Debian's driver, named explicitly: selenium must never try to download one.
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
+    driver.set_script_timeout(20)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def campaign_round(areas):
+    from screening.models import Campaign, Round, Site
+
+    now = timezone.now()
+    campaign = Campaign.objects.create(name="区域核酸筛查", default_pool_size=10)
+    campaign.scope.add(areas["district"])
+    rnd = Round.objects.create(
+        campaign=campaign, number=1, starts_at=now - timedelta(hours=2), ends_at=now + timedelta(hours=10)
+    )
+    site = Site.objects.create(campaign=campaign, name="万达广场", area=areas["lile"], desks=4)
+    return rnd, site
+
+
+def log_in(driver, live_server, user):
+    client = Client()
+    client.force_login(user)
+    driver.get(live_server.url + "/static/gridcare/site.css")  # a page on the origin, to set its cookie
+    driver.add_cookie(
+        {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "path": "/"}
+    )
+
+
+def wedge_scan(driver, text):
+    """What a keyboard-wedge scanner does: a burst of keystrokes into whatever has focus, then Enter."""
+    driver.switch_to.active_element.send_keys(text + Keys.ENTER)
+
+
+def set_offline(driver, offline):
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+
+
+def waiting_count(driver):
+    return int(driver.find_element(By.ID, "waiting").text)
+
+
+def test_desk_scans_goes_offline_and_syncs_each_tube_exactly_once(
+    live_server, browser, users, make_person, campaign_round
+):
+    from screening.models import Sample, Tube
+
+    persons = [make_person("A" if i % 2 else "D") for i in range(20)]
+    log_in(browser, live_server, users["mia"])
+    browser.get(live_server.url + "/screening/desk/")
+    wait = WebDriverWait(browser, 15)
+    wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == "scan")
+
+    # Online: one 10-in-1 tube, closed automatically at its pool size, sent at once.
+    wedge_scan(browser, "T0000001")
+    for person in persons[:10]:
+        wedge_scan(browser, person.id_number)
+    wait.until(lambda d: Tube.objects.filter(code="T0000001").exists() and waiting_count(d) == 0)
+    assert Sample.objects.filter(tube__code="T0000001").count() == 10
+
+    # Offline: a full tube and a tube closed by hand, with one person not in the register and one typo caught.
+    set_offline(browser, True)
+    wedge_scan(browser, "T0000002")
+    for person in persons[10:20]:
+        wedge_scan(browser, person.id_number)
+    wedge_scan(browser, "T0000003")
+    typo = persons[0].id_number[:-2] + str((int(persons[0].id_number[-2]) + 1) % 10) + persons[0].id_number[-1]
+    wedge_scan(browser, typo)
+    assert "check digit" in browser.find_element(By.ID, "say").text or "校验" in browser.find_element(By.ID, "say").text
+    newcomer = synthetic_id_number(4000)
+    wedge_scan(browser, newcomer)
+    wedge_scan(browser, persons[0].id_number)  # a person may be re-sampled in another tube
+    browser.find_element(By.ID, "close").click()
+    wait.until(lambda d: waiting_count(d) == 2)
+    browser.find_element(By.ID, "sync").click()  # a retry while offline must not lose or send anything
+    assert waiting_count(browser) == 2
+    assert Tube.objects.count() == 1
+
+    # Back online: the `online` event sends both, each exactly once, even with a manual resend on top.
+    set_offline(browser, False)
+    browser.execute_script("window.dispatchEvent(new Event('online'))")
+    wait.until(lambda d: waiting_count(d) == 0)
+    browser.find_element(By.ID, "sync").click()
+    assert sorted(Tube.objects.values_list("code", flat=True)) == ["T0000001", "T0000002", "T0000003"]
+    assert Sample.objects.count() == 22
+    assert Sample.objects.filter(
+        tube__code="T0000003", person__id_number=newcomer, person__is_provisional=True
+    ).exists()
