@@ -4,9 +4,10 @@ from django.db.models import Count
 from django.test import Client
 from django.utils import timezone
 
-from bench.common import Result, p95, timed_ms
+from bench.common import BENCH_PASSWORD, Result, p95, timed_ms
 
 TARGET_MS = 100
+DEMO_WORKER = "grid1"
 
 
 def run(database):
@@ -27,7 +28,11 @@ def run(database):
 
     worker = get_user_model().objects.get(pk=busiest["worker_id"])
     client = Client(HTTP_USER_AGENT="Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile")
-    client.force_login(worker)
+    if not client.login(username=DEMO_WORKER, password=BENCH_PASSWORD):
+        client.force_login(worker)  # a demo built without the named users: the busiest worker stands in
+    else:
+        worker = get_user_model().objects.get(username=DEMO_WORKER)
+    planned = FollowUpTask.all_objects.filter(day=timezone.localdate(), worker=worker).count()
 
     def fetch():
         response = client.get("/care/today/")
@@ -36,12 +41,12 @@ def run(database):
     value = p95(timed_ms(fetch, repeat=100))
     return [
         Result(
-            name=f"grid worker's today list ({busiest['n']} persons), GET /care/today/",
+            name=f"grid worker's today list ({planned} persons), GET /care/today/",
             value=round(value, 1),
             unit="ms p95",
             target=f"< {TARGET_MS} ms p95",
             ok=value < TARGET_MS,
             database=database,
-            note=f"worker {worker.get_username()}, the busiest of the day",
+            note=f"as {worker.get_username()} (the busiest worker has {busiest['n']})",
         )
     ]

@@ -55,13 +55,14 @@ def _ledger(rng):
 
 
 def _grid_workers():
-    """{grid id: worker id}: the grid's existing grid worker, or a new one (no usable password) per grid."""
+    """{grid id: worker id}: the grid's existing grid worker, or a new one (no usable password) per grid. The demo's
+    named grid workers (grid1, grid2) are seated first, so their logins open a full list; the demo command gives
+    them their password afterwards."""
     User = get_user_model()
+    _seat_named_grid_workers()
     workers = {}
     for user_id, area_id in (
-        User.objects.filter(role=Role.GRID_WORKER, is_active=True)
-        .order_by("-last_login", "pk")
-        .values_list("pk", "area_id")
+        User.objects.filter(role=Role.GRID_WORKER, is_active=True).order_by("pk").values_list("pk", "area_id")
     ):
         workers.setdefault(area_id, user_id)
     unusable = make_password(None)
@@ -74,6 +75,15 @@ def _grid_workers():
     for user_id, area_id in User.objects.filter(username__in=[u.username for u in new]).values_list("pk", "area_id"):
         workers[area_id] = user_id
     return workers
+
+
+def _seat_named_grid_workers():
+    from gridcare.management.commands.demo import DEMO_USERS, demo_area
+
+    User = get_user_model()
+    for username, role, where in DEMO_USERS:
+        if role == Role.GRID_WORKER and not User.objects.filter(username=username).exists():
+            User.objects.create_user(username, role=role, area=demo_area(where))
 
 
 def _pairings(workers):

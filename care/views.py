@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -231,24 +230,6 @@ def followup_record(request, person_id):
     if error:
         messages.error(request, error)
     return redirect(request.POST.get("next") or reverse("care:today"))
-
-
-class TelRedirect(HttpResponseRedirect):
-    allowed_schemes = ["tel"]
-
-
-@login_required
-@permission_required("registry.call_person", raise_exception=True)
-def call(request, person_id):
-    """One-tap call: the number goes to the phone's dialler, never onto the page; each call is audited."""
-    person = get_object_or_404(Person, pk=person_id)
-    audit_record(
-        AuditEvent.Action.REVEAL, target=person, summary="follow-up call", detail={"fields": ["phone"], "via": "care"}
-    )
-    if not person.phone:
-        messages.error(request, _("No phone number on record: visit in person."))
-        return redirect("care:today")
-    return TelRedirect(f"tel:{person.phone}")
 
 
 # --- supervision --------------------------------------------------------------------------------------------
