@@ -2,15 +2,18 @@
 contact, today's plan with some calls done, and a few help requests (some overdue). Bulk writes: seconds at
 365,000 residents."""
 
+import json
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.roles import Role
 from care.models import FollowUp, FollowUpTask, HelpRequest, LedgerEntry, MedicineSchedule, Need, Pairing, RiskLevel
 from care.services import followup_plan_day, help_request_create
+from registry.demo import insert_rows
 from registry.models import Area, Person, PersonGroup
 
 NEEDS = [Need.MEDICINE, Need.MEALS, Need.OXYGEN, Need.GUARDIAN_AWAY, Need.CARE]
@@ -32,26 +35,46 @@ def build_demo(*, rng, stdout):
 
 
 def _ledger(rng):
-    risks = list(RiskLevel.objects.all())
+    risks = list(RiskLevel.objects.values_list("pk", flat=True))
+    today, now = _today_now()
     have = set(LedgerEntry.all_objects.values_list("person_id", "group_id"))
     rows = []
     tags = PersonGroup.all_objects.values_list("person_id", "group_id", "person__grid_id")
     for person_id, group_id, grid_id in tags.iterator(chunk_size=BATCH):
         if (person_id, group_id) in have:
             continue
-        needs = rng.sample(NEEDS, rng.randint(0, 2))
-        rows.append(
-            LedgerEntry(
-                person_id=person_id,
-                group_id=group_id,
-                grid_id=grid_id,
-                risk_level=rng.choice(risks) if risks else None,
-                needs=[str(n) for n in needs],
-                guardian_name=rng.choice(["", "子女", "邻居", "社区"]),
-            )
-        )
-    LedgerEntry.all_objects.bulk_create(rows, batch_size=BATCH)
+        needs = json.dumps([str(n) for n in rng.sample(NEEDS, rng.randint(0, 2))])
+        risk = rng.choice(risks) if risks else None
+        guardian = rng.choice(["", "子女", "邻居", "社区"])
+        rows.append((person_id, group_id, grid_id, today, risk, needs, "", guardian, "", "", now))
+    _insert(LedgerEntry, LEDGER_COLUMNS, rows)
     return len(rows)
+
+
+LEDGER_COLUMNS = [
+    "person_id",
+    "group_id",
+    "grid_id",
+    "since",
+    "risk_level_id",
+    "needs",
+    "needs_note",
+    "guardian_name",
+    "guardian_phone",
+    "guardian_relation",
+    "surveyed_at",
+]
+
+
+def _today_now():
+    ops = connection.ops
+    return ops.adapt_datefield_value(timezone.localdate()), ops.adapt_datetimefield_value(timezone.now())
+
+
+def _insert(model, columns, rows):
+    """Demo volumes (tens of thousands of rows) through COPY / executemany, as the register's demo does."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        insert_rows(cursor, model._meta.db_table, columns, rows)
 
 
 def _grid_workers():
@@ -89,51 +112,40 @@ def _seat_named_grid_workers():
 def _pairings(workers):
     paired = set(Pairing.all_objects.filter(ended_at__isnull=True).values_list("person_id", flat=True))
     persons = Person.all_objects.filter(ledger_entries__isnull=False).values_list("pk", "grid_id").distinct()
+    _, now = _today_now()
     rows = [
-        Pairing(person_id=pk, grid_id=grid_id, worker_id=workers[grid_id])
+        (pk, grid_id, workers[grid_id], now, 0)
         for pk, grid_id in persons.iterator(chunk_size=BATCH)
         if pk not in paired and grid_id in workers
     ]
-    Pairing.all_objects.bulk_create(rows, batch_size=BATCH)
+    _insert(Pairing, ["person_id", "grid_id", "worker_id", "started_at", "misses"], rows)
     return len(rows)
 
 
 def _some_calls_done(rng):
-    """About a third of today's calls reached, a few not reached."""
+    """About a third of today's calls reached, a tenth not reached."""
     today = timezone.localdate()
     now = timezone.now()
-    tasks = list(FollowUpTask.all_objects.filter(day=today, status=FollowUpTask.Status.PLANNED))
+    tasks = FollowUpTask.all_objects.filter(day=today, status=FollowUpTask.Status.PLANNED)
     done, missed, followups = [], [], []
-    for task in tasks:
+    for task_id, person_id, grid_id, worker_id in tasks.values_list("pk", "person_id", "grid_id", "worker_id"):
         roll = rng.random()
-        if roll < 0.35:
-            done.append(task.person_id)
-            task.status, task.attempts = FollowUpTask.Status.DONE, 1
-        elif roll < 0.45:
-            missed.append(task.person_id)
-            task.status, task.attempts = FollowUpTask.Status.RETRY, 1
-        else:
+        if roll >= 0.45:
             continue
-        outcome = FollowUp.Outcome.WELL if task.status == FollowUpTask.Status.DONE else FollowUp.Outcome.NOT_REACHED
-        at = now - timedelta(minutes=rng.randint(1, 240))
-        followups.append(
-            FollowUp(
-                person_id=task.person_id,
-                grid_id=task.grid_id,
-                task=task,
-                worker_id=task.worker_id,
-                outcome=outcome,
-                at=at,
-            )
-        )
-    FollowUpTask.all_objects.bulk_update([t for t in tasks if t.attempts], ["status", "attempts"], batch_size=BATCH)
-    FollowUp.all_objects.bulk_create(followups, batch_size=BATCH)
-    for chunk in range(0, len(done), BATCH):
-        Pairing.all_objects.filter(person_id__in=done[chunk : chunk + BATCH], ended_at__isnull=True).update(
-            last_reached_on=today, misses=0
-        )
-    for chunk in range(0, len(missed), BATCH):
-        Pairing.all_objects.filter(person_id__in=missed[chunk : chunk + BATCH], ended_at__isnull=True).update(misses=1)
+        reached = roll < 0.35
+        (done if reached else missed).append((task_id, person_id))
+        outcome = FollowUp.Outcome.WELL if reached else FollowUp.Outcome.NOT_REACHED
+        at = connection.ops.adapt_datetimefield_value(now - timedelta(minutes=rng.randint(1, 240)))
+        followups.append((person_id, grid_id, task_id, worker_id, FollowUp.Kind.CALL, str(outcome), "", at))
+    _insert(FollowUp, ["person_id", "grid_id", "task_id", "worker_id", "kind", "outcome", "note", "at"], followups)
+    for rows, status, state in (
+        (done, FollowUpTask.Status.DONE, {"last_reached_on": today, "misses": 0}),
+        (missed, FollowUpTask.Status.RETRY, {"misses": 1}),
+    ):
+        for chunk in range(0, len(rows), BATCH):
+            task_ids, person_ids = zip(*rows[chunk : chunk + BATCH], strict=True)
+            FollowUpTask.all_objects.filter(pk__in=task_ids).update(status=status, attempts=1)
+            Pairing.all_objects.filter(person_id__in=person_ids, ended_at__isnull=True).update(**state)
     return len(done)
 
 
