@@ -64,23 +64,16 @@ class TaskOut(Schema):
     person_id: int
     name: str
     status: str
+    status_label: str
     attempts: int
     address: str
-
-    @staticmethod
-    def resolve_name(obj):
-        return obj.person.name
-
-    @staticmethod
-    def resolve_address(obj):
-        return str(obj.person.household or "")
 
 
 @router.get("/today", response=list[TaskOut], summary="Your follow-up calls for today")
 def today(request):
     _require(request, "view_followuptask")
     services.followup_plan_ensure()
-    return list(selectors.today_tasks(request.user))
+    return selectors.today_cards(request.user)
 
 
 class FollowUpIn(Schema):

@@ -88,15 +88,24 @@ def _grid_workers():
         User.objects.filter(role=Role.GRID_WORKER, is_active=True).order_by("pk").values_list("pk", "area_id")
     ):
         workers.setdefault(area_id, user_id)
-    unusable = make_password(None)
-    new = [
-        User(username=f"gw{code}", role=Role.GRID_WORKER, area_id=pk, password=unusable, last_name="网格员")
+    # A rebuilt demo (--reset) keeps earlier users but unbinds them: rebind the per-grid workers by name.
+    seats = {
+        f"gw{code}": pk
         for pk, code in Area.all_objects.filter(level=Area.Level.GRID).values_list("pk", "code")
         if pk not in workers
+    }
+    for user in User.objects.filter(username__in=seats):
+        User.objects.filter(pk=user.pk).update(area_id=seats.pop(user.username), role=Role.GRID_WORKER, is_active=True)
+    unusable = make_password(None)
+    new = [
+        User(username=name, role=Role.GRID_WORKER, area_id=pk, password=unusable, last_name="网格员")
+        for name, pk in seats.items()
     ]
     User.objects.bulk_create(new, batch_size=BATCH)
-    for user_id, area_id in User.objects.filter(username__in=[u.username for u in new]).values_list("pk", "area_id"):
-        workers[area_id] = user_id
+    for user_id, area_id in User.objects.filter(username__startswith="gw", role=Role.GRID_WORKER).values_list(
+        "pk", "area_id"
+    ):
+        workers.setdefault(area_id, user_id)
     return workers
 
 
