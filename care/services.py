@@ -183,13 +183,9 @@ def followup_plan_ensure(day=None):
         followup_plan_day(day)
 
 
-def followup_record(person, *, worker, outcome, kind=FollowUp.Kind.CALL, note="", need_kind=None, client_key=None):
+def followup_record(person, *, worker, outcome, kind=FollowUp.Kind.CALL, note="", need_kind=None):
     """Logs a call or visit. Reached → the person's task is done; reached with a need → a help request from the
     follow-up; not reached → retry later today, and after N misses in a row a home visit."""
-    if client_key:
-        existing = FollowUp.all_objects.filter(client_key=client_key).first()
-        if existing:
-            return existing
     if outcome not in FollowUp.Outcome.values:
         raise ValidationError({"outcome": _("Unknown outcome.")})
     if outcome == FollowUp.Outcome.NEED and not note.strip():
@@ -206,7 +202,6 @@ def followup_record(person, *, worker, outcome, kind=FollowUp.Kind.CALL, note=""
             kind=kind,
             outcome=outcome,
             note=note.strip(),
-            client_key=client_key or None,
         )
         misses = _followup_state(pairing, outcome, day)
         if task is not None:
@@ -287,14 +282,9 @@ def help_request_create(
     person=None,
     requester_phone="",
     by=None,
-    client_key=None,
     **medical,
 ):
     """Receives a request: the green channel for ledger persons, a deadline from the type and priority, a receipt."""
-    if client_key:
-        existing = HelpRequest.all_objects.filter(client_key=client_key).first()
-        if existing:
-            return existing
     if kind not in RequestKind.values:
         raise ValidationError({"kind": _("Unknown request type.")})
     phone = _clean_phone(requester_phone, "requester_phone")
@@ -313,21 +303,23 @@ def help_request_create(
         "green_channel": green,
         "deadline_at": now + timedelta(hours=RequestDeadline.hours(kind, green)),
         "created_at": now,
-        "client_key": client_key or None,
         **medical,
     }
     with transaction.atomic():
-        for _attempt in range(5):
-            try:
-                with transaction.atomic():
-                    request = HelpRequest.all_objects.create(receipt=_new_receipt(), **fields)
-                break
-            except IntegrityError:
-                if client_key and HelpRequest.all_objects.filter(client_key=client_key).exists():
-                    return HelpRequest.all_objects.get(client_key=client_key)
+        request = _create_with_receipt(fields)
         _request_event(request, "received", by, status=request.status)
         audit_record(AuditEvent.Action.CREATE, target=request, summary=f"{request.receipt} {kind}")
     return request
+
+
+def _create_with_receipt(fields):
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return HelpRequest.all_objects.create(receipt=_new_receipt(), **fields)
+        except IntegrityError:  # a receipt number drawn twice today: draw again
+            continue
+    raise IntegrityError("no free receipt number")
 
 
 def _request_event(request, action, by, *, status="", note=""):
@@ -406,12 +398,8 @@ def help_request_escalate_overdue(now=None):
 # --- relief -------------------------------------------------------------------------------------------------
 
 
-def relief_create(*, approved_by, kind, item, amount=0, quantity=0, request=None, person=None, client_key=None, **rest):
+def relief_create(*, approved_by, kind, item, amount=0, quantity=0, request=None, person=None, **rest):
     """Records a disbursement. A second one for the same request is refused (and the database forbids it)."""
-    if client_key:
-        existing = Relief.all_objects.filter(client_key=client_key).first()
-        if existing:
-            return existing
     if request is None and person is None:
         raise ValidationError({"person": _("Relief goes against a request or a ledger person.")})
     if person is not None and request is None and not LedgerEntry.all_objects.filter(person=person).exists():
@@ -428,7 +416,6 @@ def relief_create(*, approved_by, kind, item, amount=0, quantity=0, request=None
                 amount=amount or 0,
                 quantity=quantity or 0,
                 approved_by=approved_by,
-                client_key=client_key or None,
                 **rest,
             )
             audit_record(

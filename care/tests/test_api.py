@@ -12,6 +12,8 @@ def test_followup_post_is_idempotent_on_client_key(login, paired):
     assert first.status_code == 201 and again.status_code == 201
     assert first.json()["id"] == again.json()["id"]
     assert FollowUp.objects.filter(person=person).count() == 1
+    other = client.post("/api/v1/care/followups", {**body, "outcome": "not_reached"}, content_type="application/json")
+    assert other.status_code == 409 and FollowUp.objects.filter(person=person).count() == 1
 
 
 def test_api_is_scoped_and_masked(login, paired):
