@@ -10,6 +10,7 @@ from django.db.models import Count, F
 from accounts.models import User
 from accounts.services import actor_for
 from gridcare.context import acting_as
+from gridcare.management.commands.demo import DEMO_USERS
 from registry.demo import RegisterBuilder
 from registry.identity import parse_ric
 from registry.models import Area, Building, Compound, Household, Person, PersonGroup, Residence, name_initials
@@ -118,7 +119,9 @@ def test_ages_and_special_groups_come_at_realistic_rates(demo):
 
 
 def test_it_creates_one_scoped_login_per_role_and_prints_them(demo, client):
-    users = {u.username: u for u in User.objects.select_related("area")}
+    named = [username for username, _, _ in DEMO_USERS]
+    users = {u.username: u for u in User.objects.filter(username__in=named).select_related("area")}
+    assert len(users) == len(DEMO_USERS)
     assert {u.role for u in users.values()} == {
         "district_admin",
         "street_staff",
