@@ -198,6 +198,8 @@ def machine():
         "memory": memory,
         "system": f"{platform.system()} {platform.release()} ({platform.machine()})",
         "Python": platform.python_version(),
+        # The machine may be shared; a high load makes every number here slower than the code is.
+        "load average (1/5/15 min) when the report was written": " / ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
 
 
