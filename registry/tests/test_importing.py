@@ -300,3 +300,17 @@ def test_upload_page_lists_recent_jobs_in_few_queries(client, users, areas, djan
     with django_assert_max_num_queries(8):
         page = client.get(reverse("imports:upload")).content.decode()
     assert page.count("台账.csv") == 3
+
+
+def test_other_documents_and_chinese_choice_words(areas):
+    headers = ["姓名", "证件类型", "证件号码", "网格", "居住状态", "行动能力"]
+    rows = [
+        ["John Smith", "护照", "e1234567８", "中福1网格", "流动人口", "卧床"],
+        ["陈某", "外星证", "E7654321", "中福1网格", "", ""],
+    ]
+    report = residents_import(io.BytesIO(csv_bytes(rows, headers=headers, encoding="utf-8")), filename="x.csv")
+    assert report.counts() == {"created": 1, "updated": 0, "unchanged": 0, "rejected": 1}
+    assert report.errors[0]["row"] == 3 and report.errors[0]["column"] == "证件类型"
+    person = Person.objects.get()
+    assert (person.id_type, person.id_number, person.birth_date) == (Person.IdType.PASSPORT, "E12345678", None)
+    assert (person.residence_status, person.mobility) == (Person.ResidenceStatus.FLOATING, Person.Mobility.BEDRIDDEN)
