@@ -399,15 +399,19 @@ class Importer:
                 accepted.append((number, fields))
         with transaction.atomic():
             existing = self.existing_persons(accepted)
-            doors = self.doors_for(accepted)
-            new = []
+            kept = []
             for number, fields in accepted:
                 person = existing.get((fields["id_type"], fields["id_number"]))
+                if person is not None and not self.scope.covers(person.grid.code):
+                    self.reject(number, [(self.reader.header("id_number"), _("registered in another area"))])
+                else:
+                    kept.append((person, fields))
+            doors = self.doors_for([fields for _person, fields in kept])
+            new = []
+            for person, fields in kept:
                 household = doors.get((fields["grid"].pk, *fields["door"])) if "door" in fields else None
                 if person is None:
                     new.append((fields, household))
-                elif not self.scope.covers(person.grid.code):
-                    self.reject(number, [(self.reader.header("id_number"), _("registered in another area"))])
                 else:
                     self.update(person, fields, household)
             self.create(new)
@@ -426,9 +430,9 @@ class Importer:
             found.update({(p.id_type, p.id_number): p for p in persons})
         return found
 
-    def doors_for(self, accepted):
+    def doors_for(self, rows):
         """The households the rows name, created (with their buildings) where missing."""
-        wanted = {(f["grid"], *f["door"]) for _n, f in accepted if "door" in f}
+        wanted = {(f["grid"], *f["door"]) for f in rows if "door" in f}
         if not wanted:
             return {}
         grids = {grid.pk: grid for grid, *_rest in wanted}
