@@ -314,3 +314,13 @@ def test_other_documents_and_chinese_choice_words(areas):
     person = Person.objects.get()
     assert (person.id_type, person.id_number, person.birth_date) == (Person.IdType.PASSPORT, "E12345678", None)
     assert (person.residence_status, person.mobility) == (Person.ResidenceStatus.FLOATING, Person.Mobility.BEDRIDDEN)
+
+
+def test_command_default_grid_does_not_move_a_registered_person(make_person, areas, tmp_path):
+    person = make_person("A", id_number=ric(11))
+    path = tmp_path / "x.csv"
+    path.write_bytes(csv_bytes([["新名字", ric(11)], ["新人", ric(12)]], headers=["姓名", "身份证号"]))
+    call_command("import_residents", str(path), "--grid", areas["C"].code, stdout=io.StringIO())
+    person.refresh_from_db()
+    assert (person.name, person.grid) == ("新名字", areas["A"])
+    assert Person.objects.get(id_number=ric(12)).grid == areas["C"]
