@@ -311,7 +311,7 @@ class RowReader:
         if not raw:
             if self.default_grid is None:
                 fail("grid", _("grid is missing"))
-            fields["grid"] = self.default_grid
+            fields["grid"], fields["grid_stated"] = self.default_grid, False
             return
         grid = self.grids.get(raw)
         if grid is None:
@@ -321,7 +321,7 @@ class RowReader:
         elif not self.scope.covers(grid.code):
             fail("grid", _("grid “%(value)s” is outside your area") % {"value": raw})
         else:
-            fields["grid"] = grid
+            fields["grid"], fields["grid_stated"] = grid, True
 
     def read_door(self, row, fields, fail):
         address = self.value(row, "address")
@@ -399,15 +399,19 @@ class Importer:
                 accepted.append((number, fields))
         with transaction.atomic():
             existing = self.existing_persons(accepted)
-            doors = self.doors_for(accepted)
-            new = []
+            kept = []
             for number, fields in accepted:
                 person = existing.get((fields["id_type"], fields["id_number"]))
+                if person is not None and not self.scope.covers(person.grid.code):
+                    self.reject(number, [(self.reader.header("id_number"), _("registered in another area"))])
+                else:
+                    kept.append((person, fields))
+            doors = self.doors_for([fields for _person, fields in kept])
+            new = []
+            for person, fields in kept:
                 household = doors.get((fields["grid"].pk, *fields["door"])) if "door" in fields else None
                 if person is None:
                     new.append((fields, household))
-                elif not self.scope.covers(person.grid.code):
-                    self.reject(number, [(self.reader.header("id_number"), _("registered in another area"))])
                 else:
                     self.update(person, fields, household)
             self.create(new)
@@ -426,9 +430,9 @@ class Importer:
             found.update({(p.id_type, p.id_number): p for p in persons})
         return found
 
-    def doors_for(self, accepted):
+    def doors_for(self, rows):
         """The households the rows name, created (with their buildings) where missing."""
-        wanted = {(f["grid"], *f["door"]) for _n, f in accepted if "door" in f}
+        wanted = {(f["grid"], *f["door"]) for f in rows if "door" in f}
         if not wanted:
             return {}
         grids = {grid.pk: grid for grid, *_rest in wanted}
@@ -470,7 +474,10 @@ class Importer:
         }
         changes = {key: value for key, value in changes.items() if getattr(person, key) != value}
         tags = [g for g in fields.get("special_groups", []) if g not in set(person.special_groups.all())]
-        moves = fields["grid"] != person.grid or (household is not None and household.pk != person.household_id)
+        # A row without a grid of its own (the command's --grid filled it in) does not move anyone.
+        moves = fields["grid_stated"] and (
+            fields["grid"] != person.grid or (household is not None and household.pk != person.household_id)
+        )
         if not (changes or tags or moves):
             self.report.unchanged += 1
             return
@@ -480,7 +487,7 @@ class Importer:
             person_move(
                 person,
                 grid=fields["grid"],
-                household=household if household is not None else None,
+                household=household,
                 reason=_("import of %(file)s") % {"file": self.filename},
             )
         if tags:
@@ -501,7 +508,7 @@ class Importer:
             person = SimpleNamespace(
                 grid_id=fields["grid"].pk,
                 household_id=household.pk if household is not None else None,
-                **{k: v for k, v in fields.items() if k not in ("grid", "door", "special_groups")},
+                **{k: v for k, v in fields.items() if k not in ("grid", "grid_stated", "door", "special_groups")},
             )
             person.phone = getattr(person, "phone", "")
             derived_fields(person)
@@ -509,7 +516,7 @@ class Importer:
         rows_insert(Person, persons)
         pks = self.pks_of(persons)
         for person in persons:
-            person["id"] = pks[person["id_number"]]
+            person["id"] = pks[(person["id_type"], person["id_number"])]
         rows_insert(
             Residence,
             [{"person_id": p["id"], "grid_id": p["grid_id"], "household_id": p["household_id"]} for p in persons],
@@ -541,9 +548,8 @@ class Importer:
         found = {}
         for id_type in {p["id_type"] for p in persons}:
             numbers = [p["id_number"] for p in persons if p["id_type"] == id_type]
-            found.update(
-                Person.all_objects.filter(id_type=id_type, id_number__in=numbers).values_list("id_number", "pk")
-            )
+            rows = Person.all_objects.filter(id_type=id_type, id_number__in=numbers).values_list("id_number", "pk")
+            found.update({(id_type, number): pk for number, pk in rows})
         return found
 
 

@@ -300,3 +300,27 @@ def test_upload_page_lists_recent_jobs_in_few_queries(client, users, areas, djan
     with django_assert_max_num_queries(8):
         page = client.get(reverse("imports:upload")).content.decode()
     assert page.count("台账.csv") == 3
+
+
+def test_other_documents_and_chinese_choice_words(areas):
+    headers = ["姓名", "证件类型", "证件号码", "网格", "居住状态", "行动能力"]
+    rows = [
+        ["John Smith", "护照", "e1234567８", "中福1网格", "流动人口", "卧床"],
+        ["陈某", "外星证", "E7654321", "中福1网格", "", ""],
+    ]
+    report = residents_import(io.BytesIO(csv_bytes(rows, headers=headers, encoding="utf-8")), filename="x.csv")
+    assert report.counts() == {"created": 1, "updated": 0, "unchanged": 0, "rejected": 1}
+    assert report.errors[0]["row"] == 3 and report.errors[0]["column"] == "证件类型"
+    person = Person.objects.get()
+    assert (person.id_type, person.id_number, person.birth_date) == (Person.IdType.PASSPORT, "E12345678", None)
+    assert (person.residence_status, person.mobility) == (Person.ResidenceStatus.FLOATING, Person.Mobility.BEDRIDDEN)
+
+
+def test_command_default_grid_does_not_move_a_registered_person(make_person, areas, tmp_path):
+    person = make_person("A", id_number=ric(11))
+    path = tmp_path / "x.csv"
+    path.write_bytes(csv_bytes([["新名字", ric(11)], ["新人", ric(12)]], headers=["姓名", "身份证号"]))
+    call_command("import_residents", str(path), "--grid", areas["C"].code, stdout=io.StringIO())
+    person.refresh_from_db()
+    assert (person.name, person.grid) == ("新名字", areas["A"])
+    assert Person.objects.get(id_number=ric(12)).grid == areas["C"]

@@ -1,3 +1,5 @@
+from django.utils.translation import gettext
+
 from registry.models import Person
 from registry.testing import synthetic_id_number
 from screening.models import Alert, Sample, Tube
@@ -30,7 +32,7 @@ def test_a_bad_tube_stores_nothing_and_names_every_bad_entry(make_person, tube_i
     status, answer = tube_register(item)
     assert status == 422
     assert set(answer["errors"]) == {"tube_code", "persons[1].id_number", "persons[2].person_id"}
-    assert "check digit" in answer["errors"]["persons[1].id_number"]
+    assert gettext("ID number check digit is wrong") in answer["errors"]["persons[1].id_number"]
     assert Tube.objects.count() == 1
 
 
