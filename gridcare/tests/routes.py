@@ -84,9 +84,24 @@ def admin_object_id(route, values, area):
     return obj.pk if obj else 1
 
 
+def shared_params():
+    """Path parameters naming objects every member of staff may see (an app's testing.SHARED_KWARGS, e.g. a
+    screening round): a route whose parameters are all shared names nothing of the walked person's."""
+    names = set()
+    for config in apps.get_app_configs():
+        try:
+            module = importlib.import_module(f"{config.name}.testing")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.testing":
+                raise
+            continue
+        names |= set(getattr(module, "SHARED_KWARGS", ()))
+    return names
+
+
 def names_scoped_object(route):
     """Whether the route names one of the walked person's area-bound objects, so it must refuse."""
-    if not route.params:
+    if not route.params or set(route.params) <= shared_params():
         return False
     if not route.name.startswith("admin:") or route.name == "admin:view_on_site":
         return True

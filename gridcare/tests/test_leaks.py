@@ -17,6 +17,7 @@ from gridcare.tests.routes import (
     fill,
     fill_openapi,
     names_scoped_object,
+    shared_params,
     url_routes,
 )
 from registry.models import Compound, Person, PersonGroup, SpecialGroup
@@ -126,7 +127,7 @@ def test_every_api_operation_refuses_the_next_grids_person(client, users, victim
             text = body_text(response)
             if leaked(text, victim):
                 problems.append(f"{method} {url}{extra}: {response.status_code} shows {leaked(text, victim)}")
-            elif names and response.status_code < 400:
+            elif names and not set(names) <= shared_params() and response.status_code < 400:
                 problems.append(f"{method} {url}: answered {response.status_code} for another grid's object")
     assert not unfilled, "API operations the leak walker cannot fill:\n" + "\n".join(unfilled)
     assert not problems, "\n".join(problems)
