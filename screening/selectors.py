@@ -71,10 +71,12 @@ def scope_codes(campaign):
     return list(Area.all_objects.filter(campaigns=campaign).values_list("code", flat=True))
 
 
-def _scope_grid_ids(campaign, area):
-    """Grids inside both `area` and the campaign's scope."""
+def _scope_grid_ids(campaign, area=None):
+    """Grids inside both `area` (default: anywhere) and the campaign's scope."""
     scope = scope_codes(campaign)
-    grids = Area.objects.filter(level=Area.Level.GRID, code__startswith=area.code).values_list("id", "code")
+    grids = Area.objects.filter(level=Area.Level.GRID, code__startswith=area.code if area else "").values_list(
+        "id", "code"
+    )
     return {gid: code for gid, code in grids if any(code.startswith(s) for s in scope)}
 
 
@@ -388,15 +390,14 @@ def round_numbers(round_, now=None):
         )
         .order_by()
     }
-    persons = dict(
-        Sample.all_objects.filter(round=round_).values_list("tube__site_id").annotate(n=Count("id")).order_by()
-    )
-    last_hour = dict(
-        Sample.all_objects.filter(round=round_, sampled_at__gte=hour_ago)
+    persons, last_hour = {}, {}
+    for site_id, n, recent in (
+        Sample.all_objects.filter(round=round_)
         .values_list("tube__site_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), recent=Count("id", filter=Q(sampled_at__gte=hour_ago)))
         .order_by()
-    )
+    ):
+        persons[site_id], last_hour[site_id] = n, recent
     turnaround = _turnaround_minutes(round_)
     sites = list(Site.objects.filter(campaign_id=round_.campaign_id).select_related("area").order_by("name"))
     waiting = _missing_per_site(round_, sites)
@@ -425,8 +426,7 @@ def round_numbers(round_, now=None):
 def _missing_per_site(round_, sites):
     """People of each site's area still to come: the area's missing persons shared among the sites serving the
     same area (one GROUP BY over the campaign's scope)."""
-    district = Area.all_objects.get(code=min(scope_codes(round_.campaign))[:6])
-    grids = _scope_grid_ids(round_.campaign, district)
+    grids = _scope_grid_ids(round_.campaign)
     per_grid = _counts(round_, Q(grid_id__in=list(grids)), "grid_id")
     sharing = {}
     for site in sites:

@@ -72,11 +72,6 @@ def test_coverage_of_a_community_counts_its_grids(
     assert b"<svg" in response.content
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="selectors._scope_grid_ids reads campaign.scope through the scoped Area manager, so a community user "
-    "cannot see the district the campaign is scoped to and gets zero grids (reported to the scr helper)",
-)
 def test_community_staff_see_their_communitys_coverage(client, users, areas, round_, site, people):
     register(round_, site, people["A"][:3], "T1")
     login(client, users["cora"])
@@ -202,7 +197,8 @@ def test_missed_rounds_lists_who_missed(client, users, areas, campaign, round_, 
 def test_numbers_show_per_site_counts_and_charts(client, users, round_, site, people, django_assert_max_num_queries):
     register(round_, site, people["A"][:4] + people["B"][:1], "T5")
     login(client, users["dana"])
-    with django_assert_max_num_queries(20):
+    # A fixed count: the queue estimate per site adds one coverage pass over the campaign (5 queries).
+    with django_assert_max_num_queries(24):
         response = client.get(reverse("screening:numbers", args=[round_.pk]))
     assert response.status_code == 200
     assert response.context["totals"]["samples"] == 5
