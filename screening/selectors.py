@@ -119,6 +119,33 @@ def _excluded_exists(round_, ref="pk"):
     return Exists(Exclusion.all_objects.filter(_exclusion_q(round_), person_id=OuterRef(ref)))
 
 
+def _counts_small(round_, person_q, group):
+    """_counts for a grid or a building: the persons first, then their samples and exclusions by person id
+    through the (person, round) indexes, added up here — three indexed lookups instead of scans of the round."""
+    members = dict(Person.objects.filter(person_q & _rule_q(round_)).values_list("id", group))
+    ids = list(members)
+    sampled, resulted, positive = set(), set(), set()
+    for pid, result in Sample.all_objects.filter(round=round_, person_id__in=ids).values_list("person_id", "result"):
+        sampled.add(pid)
+        if result != Tube.Result.PENDING:
+            resulted.add(pid)
+        if result == Tube.Result.POSITIVE:
+            positive.add(pid)
+    excluded = (
+        set(Exclusion.all_objects.filter(_exclusion_q(round_), person_id__in=ids).values_list("person_id", flat=True))
+        - sampled
+    )
+    tally = {}
+    for pid, key in members.items():
+        row = tally.setdefault(key, [0, 0, 0, 0, 0])
+        row[0] += 1
+        row[1] += pid in sampled
+        row[2] += pid in excluded
+        row[3] += pid in resulted
+        row[4] += pid in positive
+    return {key: _row(n - x, s, x, r, p) for key, (n, s, x, r, p) in tally.items()}
+
+
 def _counts(round_, person_q, group):
     """{group value: {counts}} in three GROUP BY queries: persons by rule, sampled persons, excluded unsampled."""
     base = dict(Person.objects.filter(person_q & _rule_q(round_)).values_list(group).annotate(n=Count("id")).order_by())
@@ -181,7 +208,7 @@ def _sum(rows):
 def coverage(round_, area):
     """Coverage of `area` with one row per child area (per building for a grid)."""
     if area.level == Area.Level.GRID:
-        per = _counts(round_, Q(grid_id=area.pk), "household__building_id")
+        per = _counts_small(round_, Q(grid_id=area.pk), "household__building_id")
         buildings = Building.objects.in_bulk([k for k in per if k is not None])
         children = [
             {"key": bid, "code": None, "name": buildings[bid].address if bid in buildings else "—", **row}
@@ -203,7 +230,7 @@ def coverage(round_, area):
 
 
 def coverage_building(round_, building):
-    per = _counts(round_, Q(household__building_id=building.pk), "household_id")
+    per = _counts_small(round_, Q(household__building_id=building.pk), "household_id")
     households = Household.objects.in_bulk(list(per))
     children = [
         {"key": hid, "code": None, "name": households[hid].door_label, **per[hid]}
