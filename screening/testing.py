@@ -44,6 +44,7 @@ def leak_objects(person):
     results_record([{"tube_code": code, "result": "positive", "resulted_at": timezone.now().isoformat(), "lab": ""}])
     knock = knock_record(round_, person.household, outcome=KnockOutcome.Outcome.NOT_HOME, person=person)
     return {
+        "shared": SHARED_KWARGS,
         "campaign_id": campaign.pk,
         "round_id": round_.pk,
         "site_id": site.pk,
