@@ -30,7 +30,6 @@ def test_a_bad_tube_stores_nothing_and_names_every_bad_entry(make_person, tube_i
     status, answer = tube_register(item)
     assert status == 422
     assert set(answer["errors"]) == {"tube_code", "persons[1].id_number", "persons[2].person_id"}
-    assert "check digit" in answer["errors"]["persons[1].id_number"]
     assert Tube.objects.count() == 1
 
 
