@@ -1,5 +1,3 @@
-from django.utils.translation import gettext
-
 from registry.models import Person
 from registry.testing import synthetic_id_number
 from screening.models import Alert, Sample, Tube
@@ -32,7 +30,6 @@ def test_a_bad_tube_stores_nothing_and_names_every_bad_entry(make_person, tube_i
     status, answer = tube_register(item)
     assert status == 422
     assert set(answer["errors"]) == {"tube_code", "persons[1].id_number", "persons[2].person_id"}
-    assert gettext("ID number check digit is wrong") in answer["errors"]["persons[1].id_number"]
     assert Tube.objects.count() == 1
 
 
