@@ -386,13 +386,17 @@
     const a = document.activeElement;
     if (!a || a === document.body || a.tagName === "BUTTON") scan.focus();
   }, 0));
-  $("close").addEventListener("click", closeTube);
+  $("close").addEventListener("click", () => {
+    closeTube();
+    scan.focus();
+  });
   $("undo").addEventListener("click", () => {
     if (tube && tube.persons.length) tube.persons.pop();
     else tube = null;
     store.set("tube", tube);
     say(T.undone);
     render();
+    scan.focus();
   });
   $("sync").addEventListener("click", () => { retryDelay = 0; sync(); });
   for (const id of ["round", "site", "pool"]) $(id).addEventListener("change", saveSettings);
