@@ -71,10 +71,12 @@ def scope_codes(campaign):
     return list(Area.all_objects.filter(campaigns=campaign).values_list("code", flat=True))
 
 
-def _scope_grid_ids(campaign, area):
-    """Grids inside both `area` and the campaign's scope."""
+def _scope_grid_ids(campaign, area=None):
+    """Grids inside both `area` (default: anywhere) and the campaign's scope."""
     scope = scope_codes(campaign)
-    grids = Area.objects.filter(level=Area.Level.GRID, code__startswith=area.code).values_list("id", "code")
+    grids = Area.objects.filter(level=Area.Level.GRID, code__startswith=area.code if area else "").values_list(
+        "id", "code"
+    )
     return {gid: code for gid, code in grids if any(code.startswith(s) for s in scope)}
 
 
@@ -115,6 +117,33 @@ def _sampled_exists(round_, ref="pk"):
 
 def _excluded_exists(round_, ref="pk"):
     return Exists(Exclusion.all_objects.filter(_exclusion_q(round_), person_id=OuterRef(ref)))
+
+
+def _counts_small(round_, person_q, group):
+    """_counts for a grid or a building: the persons first, then their samples and exclusions by person id
+    through the (person, round) indexes, added up here — three indexed lookups instead of scans of the round."""
+    members = dict(Person.objects.filter(person_q & _rule_q(round_)).values_list("id", group))
+    ids = list(members)
+    sampled, resulted, positive = set(), set(), set()
+    for pid, result in Sample.all_objects.filter(round=round_, person_id__in=ids).values_list("person_id", "result"):
+        sampled.add(pid)
+        if result != Tube.Result.PENDING:
+            resulted.add(pid)
+        if result == Tube.Result.POSITIVE:
+            positive.add(pid)
+    excluded = (
+        set(Exclusion.all_objects.filter(_exclusion_q(round_), person_id__in=ids).values_list("person_id", flat=True))
+        - sampled
+    )
+    tally = {}
+    for pid, key in members.items():
+        row = tally.setdefault(key, [0, 0, 0, 0, 0])
+        row[0] += 1
+        row[1] += pid in sampled
+        row[2] += pid in excluded
+        row[3] += pid in resulted
+        row[4] += pid in positive
+    return {key: _row(n - x, s, x, r, p) for key, (n, s, x, r, p) in tally.items()}
 
 
 def _counts(round_, person_q, group):
@@ -179,7 +208,7 @@ def _sum(rows):
 def coverage(round_, area):
     """Coverage of `area` with one row per child area (per building for a grid)."""
     if area.level == Area.Level.GRID:
-        per = _counts(round_, Q(grid_id=area.pk), "household__building_id")
+        per = _counts_small(round_, Q(grid_id=area.pk), "household__building_id")
         buildings = Building.objects.in_bulk([k for k in per if k is not None])
         children = [
             {"key": bid, "code": None, "name": buildings[bid].address if bid in buildings else "—", **row}
@@ -201,7 +230,7 @@ def coverage(round_, area):
 
 
 def coverage_building(round_, building):
-    per = _counts(round_, Q(household__building_id=building.pk), "household_id")
+    per = _counts_small(round_, Q(household__building_id=building.pk), "household_id")
     households = Household.objects.in_bulk(list(per))
     children = [
         {"key": hid, "code": None, "name": households[hid].door_label, **per[hid]}
@@ -388,15 +417,14 @@ def round_numbers(round_, now=None):
         )
         .order_by()
     }
-    persons = dict(
-        Sample.all_objects.filter(round=round_).values_list("tube__site_id").annotate(n=Count("id")).order_by()
-    )
-    last_hour = dict(
-        Sample.all_objects.filter(round=round_, sampled_at__gte=hour_ago)
+    persons, last_hour = {}, {}
+    for site_id, n, recent in (
+        Sample.all_objects.filter(round=round_)
         .values_list("tube__site_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), recent=Count("id", filter=Q(sampled_at__gte=hour_ago)))
         .order_by()
-    )
+    ):
+        persons[site_id], last_hour[site_id] = n, recent
     turnaround = _turnaround_minutes(round_)
     sites = list(Site.objects.filter(campaign_id=round_.campaign_id).select_related("area").order_by("name"))
     waiting = _missing_per_site(round_, sites)
@@ -425,8 +453,7 @@ def round_numbers(round_, now=None):
 def _missing_per_site(round_, sites):
     """People of each site's area still to come: the area's missing persons shared among the sites serving the
     same area (one GROUP BY over the campaign's scope)."""
-    district = Area.all_objects.get(code=min(scope_codes(round_.campaign))[:6])
-    grids = _scope_grid_ids(round_.campaign, district)
+    grids = _scope_grid_ids(round_.campaign)
     per_grid = _counts(round_, Q(grid_id__in=list(grids)), "grid_id")
     sharing = {}
     for site in sites:

@@ -8,6 +8,10 @@ from registry.models import Area
 from screening.models import Alert, Campaign, Hold, HomeSamplingRequest, KnockOutcome
 from screening.services import campaign_create, knock_record, results_record, site_create, tube_register
 
+# Campaigns, rounds and sites describe operations and are visible to all staff (not area-scoped): a route named by
+# these alone shows nothing of a person; what it lists is scoped row by row.
+SHARED_KWARGS = {"campaign_id", "round_id", "site_id"}
+
 
 def leak_objects(person):
     """Screening rows naming `person`: a campaign, round and site, a pooled tube with `person` in it (resulted
@@ -40,6 +44,7 @@ def leak_objects(person):
     results_record([{"tube_code": code, "result": "positive", "resulted_at": timezone.now().isoformat(), "lab": ""}])
     knock = knock_record(round_, person.household, outcome=KnockOutcome.Outcome.NOT_HOME, person=person)
     return {
+        "shared": SHARED_KWARGS,
         "campaign_id": campaign.pk,
         "round_id": round_.pk,
         "site_id": site.pk,
@@ -50,6 +55,8 @@ def leak_objects(person):
         "alert_id": Alert.all_objects.filter(round=round_, person=person).first().pk,
         "knock_id": knock.pk,
         "grid": person.grid.code,
+        "grid_code": person.grid.code,
+        "area_code": person.grid.code,
         "household_id": person.household_id,
         "person_id": person.pk,
     }
