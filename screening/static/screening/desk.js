@@ -76,7 +76,20 @@
     return { round: $("round").value, site: $("site").value, pool_size: Number($("pool").value) };
   }
 
+  function siteChoices() {
+    // Only the sites of the chosen round's campaign.
+    const round = $("round").selectedOptions[0];
+    const campaign = round ? round.dataset.campaign : null;
+    const site = $("site");
+    for (const o of site.options) o.hidden = !!o.dataset.campaign && o.dataset.campaign !== campaign;
+    if (site.selectedOptions[0] && site.selectedOptions[0].hidden) {
+      const first = [...site.options].find((o) => !o.hidden);
+      site.value = first ? first.value : "";
+    }
+  }
+
   function saveSettings() {
+    siteChoices();
     store.set("settings", settings());
     render();
   }
@@ -407,6 +420,7 @@
     navigator.serviceWorker.register(root.dataset.sw, { scope: root.dataset.scope }).catch(() => {});
   }
   restoreSettings();
+  siteChoices();
   render();
   scan.focus();
   sync();
