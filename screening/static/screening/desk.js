@@ -76,7 +76,20 @@
     return { round: $("round").value, site: $("site").value, pool_size: Number($("pool").value) };
   }
 
+  function siteChoices() {
+    // Only the sites of the chosen round's campaign.
+    const round = $("round").selectedOptions[0];
+    const campaign = round ? round.dataset.campaign : null;
+    const site = $("site");
+    for (const o of site.options) o.hidden = !!o.dataset.campaign && o.dataset.campaign !== campaign;
+    if (site.selectedOptions[0] && site.selectedOptions[0].hidden) {
+      const first = [...site.options].find((o) => !o.hidden);
+      site.value = first ? first.value : "";
+    }
+  }
+
   function saveSettings() {
+    siteChoices();
     store.set("settings", settings());
     render();
   }
@@ -386,13 +399,17 @@
     const a = document.activeElement;
     if (!a || a === document.body || a.tagName === "BUTTON") scan.focus();
   }, 0));
-  $("close").addEventListener("click", closeTube);
+  $("close").addEventListener("click", () => {
+    closeTube();
+    scan.focus();
+  });
   $("undo").addEventListener("click", () => {
     if (tube && tube.persons.length) tube.persons.pop();
     else tube = null;
     store.set("tube", tube);
     say(T.undone);
     render();
+    scan.focus();
   });
   $("sync").addEventListener("click", () => { retryDelay = 0; sync(); });
   for (const id of ["round", "site", "pool"]) $(id).addEventListener("change", saveSettings);
@@ -403,6 +420,7 @@
     navigator.serviceWorker.register(root.dataset.sw, { scope: root.dataset.scope }).catch(() => {});
   }
   restoreSettings();
+  siteChoices();
   render();
   scan.focus();
   sync();
