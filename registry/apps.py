@@ -5,3 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class RegistryConfig(AppConfig):
     name = "registry"
     verbose_name = _("register")
+    nav = [("registry:search", _("Search residents"), "registry.view_person")]

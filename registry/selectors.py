@@ -145,7 +145,8 @@ def person_search(q, limit=SEARCH_LIMIT):
     """Persons matching `q` within the caller's scope, best matches first, at most `limit`.
 
     4 digits → the last 4 of the ID or phone number; latin letters → pinyin initials (张伟 → zw) by prefix;
-    anything else → name by prefix, then name or building address containing it."""
+    anything else → name by prefix; failing that, name containing it; failing that, building address containing
+    it."""
     q = (q or "").strip()
     if not q:
         return []
@@ -155,16 +156,17 @@ def person_search(q, limit=SEARCH_LIMIT):
     if _LETTERS.match(q.lower()):
         q = q.lower()
         return list(base.filter(_range("name_initials", q)).order_by("name_initials", "name", "id")[:limit])
-    # Then substrings: `contains` (LIKE '%q%') is what the trigram GIN indexes serve on PostgreSQL (`icontains`
-    # is not); one query per field so each can use its own index.
-    filters = [_range("name", q), Q(name__contains=q), Q(household__building__address__contains=q)]
-    found = []
-    for condition in filters:
-        if len(found) >= limit:
-            break
-        rows = base.filter(condition).exclude(pk__in=[p.pk for p in found]) if found else base.filter(condition)
-        found += list(rows.order_by("name", "id")[: limit - len(found)])
-    return found
+    found = list(base.filter(_range("name", q)).order_by("name", "id")[:limit])
+    if found:
+        return found
+    # Only when no name starts with it: a given name without the surname, or an address. These scan (on
+    # PostgreSQL the trigram GIN indexes serve `contains`, LIKE '%q%'; `icontains` would not), so they stay off
+    # the common path.
+    found = list(base.filter(name__contains=q).order_by("name", "id")[:limit])
+    if found:
+        return found
+    buildings = Building.objects.filter(address__contains=q).values("pk")
+    return list(base.filter(household__building__in=buildings).order_by("household_id", "id")[:limit])
 
 
 def person_export_rows(area):

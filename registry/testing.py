@@ -17,11 +17,46 @@ def synthetic_id_number(n, birth=date(1980, 1, 1), prefix=DEFAULT_PREFIX, female
 
 def leak_objects(person):
     """URL kwargs naming the register's objects of `person`, for the route-walking leak test
-    (gridcare/tests/test_leaks.py): each app's testing.py may offer one for its own objects."""
+    (gridcare/tests/test_leaks.py): each app's testing.py may offer one for its own objects. A key
+    "namespace:kwarg" applies to that URL namespace only (for generic names such as `pk`)."""
+    from django.core.files.base import ContentFile
+
+    from registry.models import ImportJob
+
+    job = ImportJob.all_objects.create(
+        file=ContentFile(f"姓名,身份证号\n{person.name},{person.id_number}\n".encode(), name="leak.csv"),
+        filename=f"{person.name}.csv",
+        area=person.grid,
+        status=ImportJob.Status.DONE,
+        rows_total=1,
+        rows_done=1,
+        result={"created": 1, "errors": [{"row": 2, "column": "name", "message": person.name}]},
+    )
     return {
+        "imports:pk": job.pk,
         "person_id": person.pk,
         "building_id": person.household.building_id,
         "household_id": person.household_id,
         "code": person.grid.code,
+        "area_code": person.grid.code,
+        "grid_code": person.grid.code,
         "compound_id": person.household.building.compound_id,
+        "import_job_id": _import_job_naming(person).pk,
     }
+
+
+def _import_job_naming(person):
+    """An import, by the person's grid, whose file and error report carry the person's row."""
+    from django.core.files.base import ContentFile
+
+    from registry.models import ImportJob
+
+    row = f"姓名,身份证号,手机,网格\n{person.name},{person.id_number},{person.phone},{person.grid.code}\n"
+    error = {"row": 2, "column": "身份证号", "message": "registered in another area"}
+    return ImportJob.all_objects.create(
+        file=ContentFile(row.encode(), name="leak.csv"),
+        filename="leak.csv",
+        area=person.grid,
+        status=ImportJob.Status.DONE,
+        result={"created": 0, "updated": 0, "unchanged": 0, "rejected": 1, "errors": [error]},
+    )

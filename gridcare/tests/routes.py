@@ -1,6 +1,8 @@
 """Every route of the project, with its parameters filled from a given person's objects: the leak and mask tests
 walk these. A route whose parameters cannot be filled is reported, so no new page or endpoint goes unwalked: an app
-that adds routes with new parameters offers `leak_objects(person) -> {url kwarg: value}` in its `<app>/testing.py`."""
+that adds routes with new parameters offers `leak_objects(person) -> {url kwarg: value}` in its `<app>/testing.py`.
+A kwarg naming a district-wide object (a screening round, say), which another area may open, is listed under the
+key "shared" (a set of kwarg names): routes whose parameters are all shared need not refuse, but must not leak."""
 
 import importlib
 import json
@@ -65,7 +67,9 @@ def app_leak_objects(person):
                 raise
             continue
         if hasattr(module, "leak_objects"):
-            values.update(module.leak_objects(person))
+            offered = module.leak_objects(person)
+            shared = values.get("shared", set()) | set(offered.pop("shared", ()))
+            values.update(offered, shared=shared)
     return values
 
 
@@ -84,9 +88,9 @@ def admin_object_id(route, values, area):
     return obj.pk if obj else 1
 
 
-def names_scoped_object(route):
+def names_scoped_object(route, values):
     """Whether the route names one of the walked person's area-bound objects, so it must refuse."""
-    if not route.params:
+    if not set(route.params) - set(values.get("shared", ())):
         return False
     if not route.name.startswith("admin:") or route.name == "admin:view_on_site":
         return True
@@ -111,7 +115,7 @@ def fill(route, values, area):
         elif name == "app_label":
             value = "registry"
         else:
-            value = values.get(name)
+            value = values.get(f"{route.name.partition(':')[0]}:{name}", values.get(name))
         if value is None:
             return None
         url = _PATH_PARAM.sub(lambda m, n=name, v=value: str(v) if m["name"] == n else m[0], url)
