@@ -111,9 +111,9 @@ def _task_counts():
 
 
 def supervision_by_community(area, day):
-    """Today's planned / done / not reached per community under `area` (a grid user gets their grid's community)."""
+    """Today's planned / done / not reached per community under `area`."""
     rows = (
-        FollowUpTask.objects.filter(day=day, grid__code__startswith=area.code[:12] if area.level > 3 else area.code)
+        FollowUpTask.objects.filter(day=day, grid__code__startswith=area.code)
         .values("grid__parent_id", "grid__parent__name", "grid__parent__code")
         .annotate(**_task_counts())
         .order_by("grid__parent__code")
@@ -128,7 +128,8 @@ def supervision_by_worker(area, day):
         .annotate(**_task_counts())
         .order_by("worker__area__code", "worker__username")
     )
-    return [_with_open(row) for row in rows]
+    # Workers furthest behind plan first.
+    return sorted((_with_open(row) for row in rows), key=lambda row: row["rate"])
 
 
 def _with_open(row):
@@ -137,13 +138,15 @@ def _with_open(row):
     return row
 
 
-def unreached_list(area, day=None):
+def unreached_list(area, day=None, worker_id=None):
     """Paired ledger persons whose last contact is more than N days ago (or never)."""
     day = day or timezone.localdate()
     limit = day - timedelta(days=CareSettings.current().unreached_days)
+    qs = Pairing.objects.filter(ended_at__isnull=True, grid__code__startswith=area.code)
+    if worker_id:
+        qs = qs.filter(worker_id=worker_id)
     return (
-        Pairing.objects.filter(ended_at__isnull=True, grid__code__startswith=area.code)
-        .filter(Q(last_reached_on__isnull=True) | Q(last_reached_on__lt=limit))
+        qs.filter(Q(last_reached_on__isnull=True) | Q(last_reached_on__lt=limit))
         .select_related("person", "worker", "grid")
         .order_by("last_reached_on", "grid__code")
     )

@@ -21,7 +21,8 @@ def leak_objects(person):
     from django.utils import timezone
 
     worker = get_user_model().objects.create_user(f"care-leak-{person.pk}", role="grid_worker", area=person.grid)
-    ledger_entry_save(person, SpecialGroup.objects.get(code="elderly_alone"), needs=["medicine"])
+    group, _ = SpecialGroup.objects.get_or_create(code="elderly_alone", defaults={"name": "独居老人"})
+    ledger_entry_save(person, group, needs=["medicine"])
     pairing_assign(person, worker)
     followup_plan_day(person_ids=[person.pk])
     followup = followup_record(person, worker=worker, outcome=FollowUp.Outcome.WELL)

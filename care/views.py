@@ -117,10 +117,10 @@ def ledger_import_view(request):
 def person_ledger(request, person_id):
     """A person's care panel: groups, contact, recent follow-ups and requests (linked from the person page)."""
     person = get_object_or_404(Person.objects.select_related("grid"), pk=person_id)
-    return render(request, "care/person_ledger.html", {"person": person, **_panel(person)})
+    return render(request, "care/person_ledger.html", {"person": person, **person_panel_context(person)})
 
 
-def _panel(person):
+def person_panel_context(person):
     return {
         "entries": LedgerEntry.objects.filter(person=person).select_related("group", "risk_level"),
         "pairings": Pairing.objects.filter(person=person).select_related("worker", "backup")[:5],
@@ -260,7 +260,8 @@ def supervision(request):
     services.followup_plan_ensure(day)
     by_community = selectors.supervision_by_community(area, day)
     totals = {k: sum(r[k] for r in by_community) for k in ("planned", "done", "not_reached", "open", "visit")}
-    unreached = selectors.unreached_list(area, day)
+    worker_id = request.GET.get("worker", "")
+    unreached = selectors.unreached_list(area, day, worker_id=int(worker_id) if worker_id.isdigit() else None)
     if request.GET.get("format") == "xlsx":
         return _export_unreached(request, unreached)
     return render(

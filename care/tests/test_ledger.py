@@ -89,3 +89,16 @@ def test_ledger_list_query_count_is_flat(login, paired, django_assert_max_num_qu
     with django_assert_max_num_queries(14):
         response = client.get(reverse("care:ledger"))
     assert response.status_code == 200 and len(response.context["page"]) == 8
+
+
+def test_person_panel_page_and_include_tag_show_groups_contact_and_followups(login, paired):
+    from django.template import Context, Template
+
+    from care.services import followup_record
+
+    person = paired("A")
+    followup_record(person, worker=person.pairings.get().worker, outcome="well")
+    page = login("gwen").get(reverse("care:person_ledger", args=[person.pk])).content.decode()
+    assert "独居老人" in page and "gwen" in page and person.id_number not in page
+    html = Template("{% load care %}{% care_panel person %}").render(Context({"person": person}))
+    assert "独居老人" in html and reverse("care:pair_person", args=[person.pk]) in html
