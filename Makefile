@@ -29,7 +29,7 @@ migrate: install
 	$(GRIDCARE) migrate --no-input
 
 demo: migrate
-	$(GRIDCARE) demo --residents $(RESIDENTS) --seed $(SEED) $(if $(PASSWORD),--password $(PASSWORD))
+	$(GRIDCARE) demo --residents $(RESIDENTS) --seed $(SEED) --url http://$(HOST)/ $(if $(PASSWORD),--password $(PASSWORD)) $(if $(RESET),--reset)
 	$(GRIDCARE) serve $(HOST)
 
 serve: migrate

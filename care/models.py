@@ -216,7 +216,6 @@ class FollowUp(models.Model):
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
-    client_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     area_path = "grid"
     objects = ScopedManager()
@@ -348,7 +347,6 @@ class HelpRequest(models.Model):
     result = models.CharField(_("result"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("received at"), default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
-    client_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     area_path = "area"
     objects = ScopedManager()
@@ -431,7 +429,6 @@ class Relief(models.Model):
     signed_by = models.CharField(_("signed for by"), max_length=60, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    client_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     area_path = "area"
     objects = ScopedManager()

@@ -55,25 +55,48 @@ def workers_for(user):
     return qs
 
 
-def today_tasks(worker, day=None):
-    """A worker's list for the day: open calls first (home visits, then retries, then new), then the done ones."""
+def today_cards(worker, day=None, person_id=None):
+    """A worker's list for the day as plain rows (a phone list of a hundred people: no model instances): open
+    calls first (home visits, then retries, then new), then the done ones, by building and floor."""
     day = day or timezone.localdate()
-    return (
-        FollowUpTask.objects.filter(worker=worker, day=day)
-        .select_related("person__household__building")
-        .order_by("-status", "person__household__building_id", "person__household__floor", "person_id")
+    qs = FollowUpTask.objects.filter(day=day)
+    if worker is not None:
+        qs = qs.filter(worker=worker)
+    if person_id is not None:
+        qs = qs.filter(person_id=person_id)
+    rows = qs.order_by(
+        "-status", "person__household__building_id", "person__household__floor", "person_id"
+    ).values_list(
+        "person_id",
+        "person__name",
+        "status",
+        "attempts",
+        "person__household__building__address",
+        "person__household__unit",
+        "person__household__room",
     )
+    labels = {value: str(label) for value, label in Status.choices}
+    return [
+        {
+            "person_id": pk,
+            "name": name,
+            "status": status,
+            "status_label": labels[status],
+            "attempts": attempts,
+            "address": f"{address} {unit}-{room}" if address else "",
+        }
+        for pk, name, status, attempts, address, unit, room in rows
+    ]
 
 
-def today_counts(tasks):
-    counts = {"planned": 0, "done": 0, "not_reached": 0, "visit": 0}
-    for task in tasks:
-        counts["planned"] += 1
-        if task.status == Status.DONE:
+def today_counts(cards):
+    counts = {"planned": len(cards), "done": 0, "not_reached": 0, "visit": 0}
+    for card in cards:
+        if card["status"] == Status.DONE:
             counts["done"] += 1
-        elif task.status == Status.VISIT:
+        elif card["status"] == Status.VISIT:
             counts["visit"] += 1
-        if task.status in (Status.RETRY, Status.VISIT) and task.attempts:
+        if card["status"] in (Status.RETRY, Status.VISIT) and card["attempts"]:
             counts["not_reached"] += 1
     return counts
 

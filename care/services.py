@@ -4,7 +4,8 @@ import secrets
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,7 +100,7 @@ def pairing_assign_grid(grid, worker, *, backup=None, by=None, only_unpaired=Tru
     """Bulk assignment: every ledger person of the grid (by default only those without a contact)."""
     persons = ledger_persons(grid_ids=[grid.pk])
     if only_unpaired:
-        persons = persons.exclude(pairings__ended_at__isnull=True)
+        persons = persons.exclude(Exists(Pairing.all_objects.filter(person=OuterRef("pk"), ended_at__isnull=True)))
     count = 0
     for person in persons:
         pairing_assign(person, worker, backup=backup, by=by)
@@ -144,15 +145,35 @@ def followup_plan_day(day=None, *, person_ids=None):
     if person_ids is not None:
         pairings = pairings.filter(person_id__in=person_ids)
     misses_for_visit = CareSettings.current().misses_before_visit
-    tasks = []
+    planned = set(FollowUpTask.all_objects.filter(day=day).values_list("person_id", flat=True))
+    rows = []
     for person_id, grid_id, worker_id, last, misses in pairings.iterator(chunk_size=5000):
         days = interval.get(person_id)
-        if days is None or (last is not None and (day - last).days < days):
+        if person_id in planned or days is None or (last is not None and (day - last).days < days):
             continue
         status = FollowUpTask.Status.VISIT if misses >= misses_for_visit else FollowUpTask.Status.PLANNED
-        tasks.append(FollowUpTask(person_id=person_id, grid_id=grid_id, worker_id=worker_id, day=day, status=status))
-    FollowUpTask.all_objects.bulk_create(tasks, batch_size=2000, ignore_conflicts=True)
-    return len(tasks)
+        rows.append((person_id, grid_id, worker_id, day, status))
+    _tasks_insert(rows)
+    return len(rows)
+
+
+TASK_COLUMNS = ["person_id", "grid_id", "worker_id", "day", "status", "attempts", "updated_at"]
+
+
+def _tasks_insert(rows):
+    """A district's day is tens of thousands of rows: COPY / executemany (the ORM's bulk_create compiles each row
+    and takes ~10x longer). Should a concurrent planner have inserted some meanwhile, the unique constraint
+    refuses the batch and the ORM path skips the conflicts."""
+    from registry.demo import insert_rows
+
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    values = [(*row[:3], connection.ops.adapt_datefield_value(row[3]), row[4], 0, now) for row in rows]
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            insert_rows(cursor, FollowUpTask._meta.db_table, TASK_COLUMNS, values)
+    except IntegrityError:
+        tasks = [FollowUpTask(person_id=p, grid_id=g, worker_id=w, day=d, status=s) for p, g, w, d, s in rows]
+        FollowUpTask.all_objects.bulk_create(tasks, batch_size=2000, ignore_conflicts=True)
 
 
 def followup_plan_ensure(day=None):
@@ -162,13 +183,9 @@ def followup_plan_ensure(day=None):
         followup_plan_day(day)
 
 
-def followup_record(person, *, worker, outcome, kind=FollowUp.Kind.CALL, note="", need_kind=None, client_key=None):
+def followup_record(person, *, worker, outcome, kind=FollowUp.Kind.CALL, note="", need_kind=None):
     """Logs a call or visit. Reached → the person's task is done; reached with a need → a help request from the
     follow-up; not reached → retry later today, and after N misses in a row a home visit."""
-    if client_key:
-        existing = FollowUp.all_objects.filter(client_key=client_key).first()
-        if existing:
-            return existing
     if outcome not in FollowUp.Outcome.values:
         raise ValidationError({"outcome": _("Unknown outcome.")})
     if outcome == FollowUp.Outcome.NEED and not note.strip():
@@ -185,7 +202,6 @@ def followup_record(person, *, worker, outcome, kind=FollowUp.Kind.CALL, note=""
             kind=kind,
             outcome=outcome,
             note=note.strip(),
-            client_key=client_key or None,
         )
         misses = _followup_state(pairing, outcome, day)
         if task is not None:
@@ -266,14 +282,9 @@ def help_request_create(
     person=None,
     requester_phone="",
     by=None,
-    client_key=None,
     **medical,
 ):
     """Receives a request: the green channel for ledger persons, a deadline from the type and priority, a receipt."""
-    if client_key:
-        existing = HelpRequest.all_objects.filter(client_key=client_key).first()
-        if existing:
-            return existing
     if kind not in RequestKind.values:
         raise ValidationError({"kind": _("Unknown request type.")})
     phone = _clean_phone(requester_phone, "requester_phone")
@@ -292,21 +303,23 @@ def help_request_create(
         "green_channel": green,
         "deadline_at": now + timedelta(hours=RequestDeadline.hours(kind, green)),
         "created_at": now,
-        "client_key": client_key or None,
         **medical,
     }
     with transaction.atomic():
-        for _attempt in range(5):
-            try:
-                with transaction.atomic():
-                    request = HelpRequest.all_objects.create(receipt=_new_receipt(), **fields)
-                break
-            except IntegrityError:
-                if client_key and HelpRequest.all_objects.filter(client_key=client_key).exists():
-                    return HelpRequest.all_objects.get(client_key=client_key)
+        request = _create_with_receipt(fields)
         _request_event(request, "received", by, status=request.status)
         audit_record(AuditEvent.Action.CREATE, target=request, summary=f"{request.receipt} {kind}")
     return request
+
+
+def _create_with_receipt(fields):
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return HelpRequest.all_objects.create(receipt=_new_receipt(), **fields)
+        except IntegrityError:  # a receipt number drawn twice today: draw again
+            continue
+    raise IntegrityError("no free receipt number")
 
 
 def _request_event(request, action, by, *, status="", note=""):
@@ -385,12 +398,8 @@ def help_request_escalate_overdue(now=None):
 # --- relief -------------------------------------------------------------------------------------------------
 
 
-def relief_create(*, approved_by, kind, item, amount=0, quantity=0, request=None, person=None, client_key=None, **rest):
+def relief_create(*, approved_by, kind, item, amount=0, quantity=0, request=None, person=None, **rest):
     """Records a disbursement. A second one for the same request is refused (and the database forbids it)."""
-    if client_key:
-        existing = Relief.all_objects.filter(client_key=client_key).first()
-        if existing:
-            return existing
     if request is None and person is None:
         raise ValidationError({"person": _("Relief goes against a request or a ledger person.")})
     if person is not None and request is None and not LedgerEntry.all_objects.filter(person=person).exists():
@@ -407,7 +416,6 @@ def relief_create(*, approved_by, kind, item, amount=0, quantity=0, request=None
                 amount=amount or 0,
                 quantity=quantity or 0,
                 approved_by=approved_by,
-                client_key=client_key or None,
                 **rest,
             )
             audit_record(

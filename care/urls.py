@@ -11,7 +11,6 @@ urlpatterns = [
     path("person/<int:person_id>/", views.person_ledger, name="person_ledger"),
     path("person/<int:person_id>/survey/", views.survey, name="survey"),
     path("person/<int:person_id>/pair/", views.pair_person, name="pair_person"),
-    path("person/<int:person_id>/call/", views.call, name="call"),
     path("person/<int:person_id>/followup/", views.followup_record, name="followup_record"),
     path("unpaired/", views.unpaired, name="unpaired"),
     path("grid/<int:grid_id>/pair/", views.pair_grid, name="pair_grid"),

@@ -6,10 +6,11 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -35,7 +36,6 @@ from care.ledger_sheet import export_columns, ledger_import
 from care.models import (
     CareSettings,
     FollowUp,
-    FollowUpTask,
     HelpRequest,
     LedgerEntry,
     MedicineSchedule,
@@ -198,12 +198,31 @@ def pair_grid(request, grid_id):
 def today(request):
     """The grid worker's phone list for today."""
     services.followup_plan_ensure()
-    tasks = list(selectors.today_tasks(request.user))
-    return render(
-        request,
-        "care/today.html",
-        {"tasks": tasks, "counts": selectors.today_counts(tasks), "need_kinds": RequestKind.choices},
-    )
+    cards = selectors.today_cards(request.user)
+    context = {"cards": cards, "counts": selectors.today_counts(cards), **_task_card_context(request)}
+    return render(request, "care/today.html", context)
+
+
+def _task_card_context(request):
+    """What every card of the today list shares, worked out once per page: a list of a hundred cards at phone
+    speed cannot afford a URL reversal, a CSRF token and a dozen translations per card."""
+    options = format_html_join("", '<option value="{}">{}</option>', RequestKind.choices)
+    return {
+        "urls": {
+            "call": reverse("registry:person_call", args=[0]).removesuffix("0/call/"),
+            "followup": reverse("care:followup_record", args=[0]).removesuffix("0/followup/"),
+        },
+        "csrf_input": csrf_input(request),
+        "need_select": format_html('<select name="need_kind" aria-label="{}">{}</select>', _("type of need"), options),
+        "labels": {
+            "call": _("Call"),
+            "well": _("Reached, well"),
+            "not_reached": _("Not reached"),
+            "need": _("Reached, has a need"),
+            "need_placeholder": _("What does the person need?"),
+            "record_need": _("Record need and open a request"),
+        },
+    }
 
 
 @login_required
@@ -221,34 +240,13 @@ def followup_record(request, person_id):
     else:
         error = _("Choose an outcome.")
     if request.htmx:
-        task = (
-            FollowUpTask.objects.filter(person=person, day=timezone.localdate())
-            .select_related("person__household__building")
-            .first()
-        )
-        context = {"task": task, "person": person, "error": error, "need_kinds": RequestKind.choices}
+        cards = selectors.today_cards(None, person_id=person.pk)
+        card = cards[0] if cards else {"person_id": person.pk, "name": person.name, "status": "", "attempts": 0}
+        context = {"card": card, "error": error, **_task_card_context(request)}
         return render(request, "care/_task.html", context)
     if error:
         messages.error(request, error)
     return redirect(request.POST.get("next") or reverse("care:today"))
-
-
-class TelRedirect(HttpResponseRedirect):
-    allowed_schemes = ["tel"]
-
-
-@login_required
-@permission_required("registry.call_person", raise_exception=True)
-def call(request, person_id):
-    """One-tap call: the number goes to the phone's dialler, never onto the page; each call is audited."""
-    person = get_object_or_404(Person, pk=person_id)
-    audit_record(
-        AuditEvent.Action.REVEAL, target=person, summary="follow-up call", detail={"fields": ["phone"], "via": "care"}
-    )
-    if not person.phone:
-        messages.error(request, _("No phone number on record: visit in person."))
-        return redirect("care:today")
-    return TelRedirect(f"tel:{person.phone}")
 
 
 # --- supervision --------------------------------------------------------------------------------------------

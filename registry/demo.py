@@ -1,6 +1,6 @@
 """The demo district: Jianghai (江海区) with its three streets, ~30 communities and villages, ~300 grids, compounds,
 buildings, households and N synthetic residents. Deterministic for a seed (and the day it is built on, since ages
-are counted back from today).
+are counted back from today, in the district's time zone).
 
 Speed matters (365,000 residents in under a minute on SQLite), so the whole register is generated as plain tuples
 first and then written with one multi-row insert per table (executemany on SQLite, COPY on PostgreSQL), with ids
@@ -8,10 +8,11 @@ assigned here. No per-row audit: the demo is the system acting, not a person cha
 
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.utils import timezone
 
 from registry.models import Area, Building, Compound, Household, Person, PersonGroup, Residence, SpecialGroup
 from registry.models import name_initials as pinyin_initials
@@ -92,6 +93,13 @@ NEAR_PREFIXES = ["440703", "440705", "440781", "440783", "440784", "440785"]
 FAR_PREFIXES = ["440106", "440306", "441402", "445302", "450881", "430521", "360721", "431102", "421023", "522101"]
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 MOBILE_PREFIXES = ["134", "135", "136", "137", "138", "139", "150", "151", "158", "159", "186", "188", "189", "133"]
+
+
+def years_before(day, years):
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
 
 
 def id_check_digit(body):
@@ -267,7 +275,9 @@ class RegisterBuilder:
                 return number
 
     def birth_date(self, age):
-        return self.today - timedelta(days=age * 365 + self.rng.randrange(365) + age // 4)
+        """A birth date that makes the person exactly `age` today."""
+        latest, earliest = years_before(self.today, age), years_before(self.today, age + 1)
+        return latest - timedelta(days=self.rng.randrange((latest - earliest).days))
 
     # --- buildings and households ------------------------------------------------------------------------
     def build(self):
@@ -280,7 +290,7 @@ class RegisterBuilder:
             households.append((self.tag(members, is_local), is_local))
             count += len(members)
         # Larger quotas for urban grids: a village grid holds fewer people than a grid of apartment blocks.
-        weights = [0.6 if g[3] else 1.0 for g in grids]
+        weights = [0.6 if is_village else 1.0 for *_, is_village in grids]
         total = sum(weights)
         start = 0
         acc = 0.0
@@ -359,7 +369,8 @@ class RegisterBuilder:
         persons, tags, residences = self.rows[Person], self.rows[PersonGroup], self.rows[Residence]
         for m in members:
             person_id = len(persons) + 1
-            own_surname = surname if m.relation in ("head", "child", "grandchild") else None
+            shares_surname = m.relation in ("head", "child", "grandchild") or (m.relation == "parent" and m.sex == "M")
+            own_surname = surname if shares_surname else None
             name, initials = self.person_name(m.sex, own_surname)
             birth = self.birth_date(m.age)
             id_number = self.id_number(prefix, birth, m.sex)
@@ -400,17 +411,28 @@ class RegisterBuilder:
             "is_provisional",
             "created_at",
             "updated_at",
-        ],  # fmt: skip
+        ],
         PersonGroup: ["id", "person_id", "group_id", "added_at"],
         Residence: ["id", "person_id", "grid_id", "household_id", "started_at", "ended_at", "reason"],
     }
 
     def write(self):
         with transaction.atomic(), connection.cursor() as cursor:
+            bulk_load_settings(cursor)
             for model, rows in self.rows.items():
                 insert_rows(cursor, model._meta.db_table, self.COLUMNS[model], rows)
             for sql in connection.ops.sequence_reset_sql(no_style(), list(self.rows)):
                 cursor.execute(sql)
+
+
+def bulk_load_settings(cursor):
+    """Room for the indexes being built: SQLite's default page cache (2 MB) thrashes on the person table's
+    indexes, and PostgreSQL's trigram index on names takes rows fastest through a large pending list."""
+    if connection.vendor == "sqlite":
+        cursor.execute("PRAGMA cache_size = -262144")  # 256 MB, for this connection only
+    elif connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL gin_pending_list_limit = '256MB'")
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
 
 
 def insert_rows(cursor, table, columns, rows):
@@ -431,11 +453,11 @@ def insert_rows(cursor, table, columns, rows):
 
 
 def build_demo(*, rng, stdout, residents=30_000, today=None):
-    """Builds the register into an empty database. Returns {"persons": n, "households": n, ...}."""
+    """Builds the register into an empty database. Returns the rows written per model ({"person": n, ...})."""
     if Area.all_objects.exists():
         raise RuntimeError("The register is not empty; run `gridcare demo --reset` to replace it.")
     started = time.perf_counter()
-    builder = RegisterBuilder(rng, residents, today or date.today())
+    builder = RegisterBuilder(rng, residents, today or timezone.localdate())
     builder.build()
     generated = time.perf_counter()
     builder.write()

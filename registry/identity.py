@@ -6,6 +6,7 @@ from datetime import date
 from functools import lru_cache
 
 import phonenumbers
+from django.utils.translation import gettext_noop
 from stdnum import numdb
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
@@ -14,7 +15,8 @@ EXCEL_FLOAT = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
 
 
 class IdentityError(ValueError):
-    """A value that cannot be accepted; the message says why, for the person correcting it."""
+    """A value that cannot be accepted; the message says why, for the person correcting it. Messages are English
+    msgids (marked for translation); show them with gettext(str(exc))."""
 
 
 def clean_text(value):
@@ -27,7 +29,9 @@ def parse_ric(raw):
     """A resident ID card number (GB 11643) → (number, birth_date, sex 'M'/'F'). Raises IdentityError."""
     number = clean_text(raw).upper()
     if EXCEL_FLOAT.match(number):
-        raise IdentityError("ID number was turned into a number by Excel (e.g. 4.40704E+17); its digits are lost")
+        raise IdentityError(
+            gettext_noop("ID number was turned into a number by Excel (e.g. 4.40704E+17); its digits are lost")
+        )
     if number.endswith(".0") and number[:-2].isdigit():
         number = number[:-2]
     try:
@@ -40,17 +44,17 @@ def parse_ric(raw):
             raise InvalidChecksum()
         birth = ric.get_birth_date(number)
     except InvalidLength:
-        raise IdentityError("ID number must have 18 characters") from None
+        raise IdentityError(gettext_noop("ID number must have 18 characters")) from None
     except InvalidChecksum:
-        raise IdentityError("ID number check digit is wrong") from None
+        raise IdentityError(gettext_noop("ID number check digit is wrong")) from None
     except InvalidComponent:
-        raise IdentityError("ID number has an impossible birth date") from None
+        raise IdentityError(gettext_noop("ID number has an impossible birth date")) from None
     except (InvalidFormat, ValidationError):
-        raise IdentityError("ID number has characters other than digits and a final X") from None
+        raise IdentityError(gettext_noop("ID number has characters other than digits and a final X")) from None
     if not known_region(number[:6]):
-        raise IdentityError("ID number starts with an unknown region code")
+        raise IdentityError(gettext_noop("ID number starts with an unknown region code"))
     if birth > date.today():
-        raise IdentityError("ID number has a birth date in the future")
+        raise IdentityError(gettext_noop("ID number has a birth date in the future"))
     sex = "M" if int(number[16]) % 2 else "F"
     return number, birth, sex
 
@@ -66,7 +70,7 @@ def known_region(code):
 def parse_other_document(raw):
     number = clean_text(raw).upper()
     if not re.fullmatch(r"[A-Z0-9]{5,20}", number):
-        raise IdentityError("document number must be 5 to 20 letters or digits")
+        raise IdentityError(gettext_noop("document number must be 5 to 20 letters or digits"))
     return number
 
 
@@ -80,8 +84,8 @@ def parse_phone(raw):
     try:
         parsed = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException:
-        raise IdentityError("phone number is not a number") from None
+        raise IdentityError(gettext_noop("phone number is not a number")) from None
     if not phonenumbers.is_valid_number(parsed):
-        raise IdentityError("phone number is not a valid mainland number")
+        raise IdentityError(gettext_noop("phone number is not a valid mainland number"))
     national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     return re.sub(r"\D", "", national)

@@ -46,7 +46,7 @@ def import_upload(request):
                 import_job_run(job.pk)
             else:
                 transaction.on_commit(lambda: import_job_run_task.enqueue(job.pk))
-            return redirect("imports:job", pk=job.pk)
+            return redirect("imports:job", import_job_id=job.pk)
     jobs = ImportJob.objects.select_related("user")[:10]
     context = {"form": form, "jobs": jobs, "background_rows": settings.IMPORT_BACKGROUND_ROWS}
     return render(request, "registry/import_upload.html", context)
@@ -54,8 +54,8 @@ def import_upload(request):
 
 @login_required
 @can_import
-def import_job(request, pk):
-    job = get_object_or_404(ImportJob, pk=pk)
+def import_job(request, import_job_id):
+    job = get_object_or_404(ImportJob, pk=import_job_id)
     errors = job.result.get("errors", [])
     context = {"job": job, "errors": errors[:ERRORS_SHOWN], "errors_hidden": max(0, len(errors) - ERRORS_SHOWN)}
     return render(request, "registry/import_job.html", context)
@@ -63,8 +63,8 @@ def import_job(request, pk):
 
 @login_required
 @can_import
-def import_progress(request, pk):
-    job = get_object_or_404(ImportJob, pk=pk)
+def import_progress(request, import_job_id):
+    job = get_object_or_404(ImportJob, pk=import_job_id)
     if job.is_finished:
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
@@ -74,8 +74,8 @@ def import_progress(request, pk):
 
 @login_required
 @can_import
-def import_errors(request, pk):
-    job = get_object_or_404(ImportJob, pk=pk, status=ImportJob.Status.DONE)
+def import_errors(request, import_job_id):
+    job = get_object_or_404(ImportJob, pk=import_job_id, status=ImportJob.Status.DONE)
     table, rows = import_error_rows(job)
     sensitive = {table.columns.get("id_number"): "id_number", table.columns.get("phone"): "phone"}
     columns = [Column(_("row"), lambda row: row[0], width=8)]

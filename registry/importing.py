@@ -285,13 +285,13 @@ class RowReader:
             try:
                 fields.update(identity_fields(id_type, raw_id), id_type=id_type)
             except IdentityError as exc:
-                fail("id_number", str(exc))
+                fail("id_number", _(str(exc)))
         raw_phone = self.value(row, "phone")
         if raw_phone:
             try:
                 fields["phone"] = parse_phone(raw_phone)
             except IdentityError as exc:
-                fail("phone", str(exc))
+                fail("phone", _(str(exc)))
         self.read_grid(row, fields, fail)
         self.read_door(row, fields, fail)
         raw_groups = self.value(row, "special_groups")
@@ -631,6 +631,14 @@ def import_job_run(job_id):
                 report = residents_import(data, filename=job.filename, user=job.user, progress=progress)
         except ImportFileError as exc:
             status, result = ImportJob.Status.FAILED, {"error": str(exc)}
+        except Exception:
+            # A page polling this job must not wait forever; chunks already committed stay imported.
+            ImportJob.all_objects.filter(pk=job.pk).update(
+                status=ImportJob.Status.FAILED,
+                result={"error": _("The import stopped on an unexpected error.")},
+                finished_at=timezone.now(),
+            )
+            raise
         else:
             status, result = ImportJob.Status.DONE, report.as_dict()
     ImportJob.all_objects.filter(pk=job.pk).update(status=status, result=result, finished_at=timezone.now())

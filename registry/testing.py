@@ -41,4 +41,22 @@ def leak_objects(person):
         "area_code": person.grid.code,
         "grid_code": person.grid.code,
         "compound_id": person.household.building.compound_id,
+        "import_job_id": _import_job_naming(person).pk,
     }
+
+
+def _import_job_naming(person):
+    """An import, by the person's grid, whose file and error report carry the person's row."""
+    from django.core.files.base import ContentFile
+
+    from registry.models import ImportJob
+
+    row = f"姓名,身份证号,手机,网格\n{person.name},{person.id_number},{person.phone},{person.grid.code}\n"
+    error = {"row": 2, "column": "身份证号", "message": "registered in another area"}
+    return ImportJob.all_objects.create(
+        file=ContentFile(row.encode(), name="leak.csv"),
+        filename="leak.csv",
+        area=person.grid,
+        status=ImportJob.Status.DONE,
+        result={"created": 0, "updated": 0, "unchanged": 0, "rejected": 1, "errors": [error]},
+    )

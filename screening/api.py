@@ -736,3 +736,68 @@ def round_coverage_over_time(request, round_id: int, area: str | None = None, st
     round_ = get_object_or_404(Round.objects.select_related("campaign"), pk=round_id)
     points = selectors.coverage_over_time(round_, _area(request, area), step_minutes)
     return [{"at": t, "sampled": n, "percent": pct} for t, n, pct in points]
+
+
+@router.get("/rounds/{round_id}/phone-list", response=list[MissingPerson], summary="Missing and silent: phone them")
+def round_phone_list(request, round_id: int, grid: str | None = None):
+    _require(request, "screening.view_knockoutcome")
+    round_ = get_object_or_404(Round.objects.select_related("campaign"), pk=round_id)
+    area = _area(request, grid)
+    if area.level != Area.Level.GRID:
+        raise PermissionDenied("the phone list is per grid: pass grid=<grid code>")
+    return [_missing_row(p) for p in selectors.phone_list(round_, area).select_related("grid", "household__building")]
+
+
+class TeamIn(Schema):
+    name: str
+    area: str
+    medic: str
+    grid_worker: str | None = None
+
+
+@router.post("/rounds/{round_id}/home-teams", response={201: IdOut}, summary="Add a home-sampling team")
+def home_team_create(request, round_id: int, body: TeamIn):
+    _require(request, "screening.add_homesamplingteam")
+    from accounts.models import User
+
+    round_ = get_object_or_404(Round, pk=round_id)
+    area = get_object_or_404(Area, code=body.area)
+    medic = get_object_or_404(User, username=body.medic, role="medic")
+    worker = get_object_or_404(User, username=body.grid_worker) if body.grid_worker else None
+    team = services.home_team_create(round_, name=body.name, area=area, medic=medic, grid_worker=worker)
+    return Status(201, {"id": team.pk})
+
+
+class AssignOut(Schema):
+    standing_added: int
+    assigned: int
+
+
+@router.post(
+    "/rounds/{round_id}/home-requests/assign",
+    response=AssignOut,
+    summary="Add the standing list, then assign open requests to teams by area in route order",
+)
+def home_requests_assign(request, round_id: int):
+    _require(request, "screening.change_homesamplingrequest")
+    round_ = get_object_or_404(Round.objects.select_related("campaign"), pk=round_id)
+    added = services.home_requests_standing(round_)
+    return {"standing_added": added, "assigned": services.home_requests_assign(round_)}
+
+
+class SizingOut(Schema):
+    population: int
+    sites: int
+    desks: int
+    samplers: int
+    hours: int
+
+
+@router.get("/sites/{site_id}/sizing", response=SizingOut, summary="Sizing advice from the population the site serves")
+def site_sizing(request, site_id: int):
+    _require(request, "screening.view_site")
+    from screening.models import Site
+
+    site = get_object_or_404(Site.objects.select_related("area"), pk=site_id)
+    population = Person.all_objects.filter(grid__code__startswith=site.area.code).count()
+    return selectors.site_sizing(population)

@@ -11,36 +11,38 @@ def _scale(value, top, span):
 
 
 def bar_chart(bars, *, unit=""):
-    """bars: [(label, value)] → an SVG of vertical bars with the value above each."""
+    """bars: [(label, value)] → horizontal bars, label on the left and the value at the bar's end (long Chinese
+    site names stay readable on a narrow screen)."""
     if not bars:
         return ""
     top = max(v for _, v in bars) or 1
-    step = (WIDTH - PAD) / len(bars)
-    span = HEIGHT - 2 * PAD
-    parts = []
-    for i, (label, value) in enumerate(bars):
-        x, y = PAD + i * step + step * 0.15, PAD + _scale(value, top, span)
-        width, middle = round(step * 0.7, 1), round(x + step * 0.35, 1)
-        x, y = round(x, 1), round(y, 1)
-        parts.append(
-            format_html(
-                '<rect x="{}" y="{}" width="{}" height="{}" class="bar"/>'
-                '<text x="{}" y="{}" class="val">{}{}</text>'
-                '<text x="{}" y="{}" class="lbl">{}</text>',
-                x,
-                y,
-                width,
-                round(PAD + span - y, 1),
-                middle,
-                round(y - 4, 1),
-                value,
-                unit,
-                middle,
-                HEIGHT - 8,
-                label,
-            )
+    row, label_width = 24, 120
+    span = WIDTH - label_width - 44
+    parts = [
+        format_html(
+            '<text x="{}" y="{}" class="lbl end">{}</text>'
+            '<rect x="{}" y="{}" width="{}" height="{}" class="bar"/>'
+            '<text x="{}" y="{}" class="val start">{}{}</text>',
+            label_width - 6,
+            i * row + 16,
+            label,
+            label_width,
+            i * row + 4,
+            round(value / top * span, 1),
+            row - 8,
+            round(label_width + value / top * span + 4, 1),
+            i * row + 16,
+            value,
+            unit,
         )
-    return _svg(format_html_join("", "{}", ((p,) for p in parts)))
+        for i, (label, value) in enumerate(bars)
+    ]
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {} {}" role="img" preserveAspectRatio="xMidYMid meet">{}</svg>',
+        WIDTH,
+        len(bars) * row + 4,
+        format_html_join("", "{}", ((p,) for p in parts)),
+    )
 
 
 def line_chart(points, *, top=None, unit=""):

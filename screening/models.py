@@ -152,7 +152,8 @@ class Sample(models.Model):
     """One person in one tube. `round`, `grid`, `household` and `result` repeat the tube's and the person's so
     that coverage is a GROUP BY over this table alone."""
 
-    tube = models.ForeignKey(Tube, models.CASCADE, related_name="samples")
+    # Empty in a roll call: a person seen at their door is "sampled" without a tube.
+    tube = models.ForeignKey(Tube, models.CASCADE, null=True, blank=True, related_name="samples")
     round = models.ForeignKey(Round, models.PROTECT, related_name="+")
     person = models.ForeignKey(Person, models.PROTECT, related_name="samples")
     grid = models.ForeignKey(Area, models.PROTECT, related_name="+")
@@ -169,7 +170,12 @@ class Sample(models.Model):
     class Meta:
         verbose_name = _("sample")
         verbose_name_plural = _("samples")
-        constraints = [models.UniqueConstraint(fields=["tube", "person"], name="sample_unique_person_in_tube")]
+        constraints = [
+            models.UniqueConstraint(fields=["tube", "person"], name="sample_unique_person_in_tube"),
+            models.UniqueConstraint(
+                fields=["round", "person"], condition=models.Q(tube__isnull=True), name="sample_seen_once_per_round"
+            ),
+        ]
         indexes = [
             models.Index(fields=["round", "grid"]),
             models.Index(fields=["round", "person"]),

@@ -642,7 +642,8 @@ KNOCK_EXCLUSIONS = {
 def knock_record(round_, household, *, outcome, person=None, where="", until=None, note="", user=None):
     """One tap at a door. Away / moved out / deceased exclude the person (or every person of the household when
     none is named) — away for this round, the others for the campaign; "needs home sampling" opens a request;
-    "not home" leaves them on the list for the next pass."""
+    "not home" leaves them on the list for the next pass; in a roll call, "sampled" means seen and counts as
+    covered."""
     if outcome not in KnockOutcome.Outcome.values:
         raise ValidationError({"outcome": _("unknown outcome")})
     if person is not None and person.household_id != household.pk:
@@ -660,7 +661,9 @@ def knock_record(round_, household, *, outcome, person=None, where="", until=Non
             note=note,
             recorded_by=_user(user),
         )
-        if outcome in KNOCK_EXCLUSIONS:
+        if outcome == KnockOutcome.Outcome.SAMPLED and not round_.campaign.uses_tubes:
+            _roll_call_seen(round_, persons, household)
+        elif outcome in KNOCK_EXCLUSIONS:
             reason, whole = KNOCK_EXCLUSIONS[outcome]
             for p in persons:
                 exclusion_add(round_, p, reason=reason, where=where, until=until, user=user, whole_campaign=whole)
@@ -668,6 +671,21 @@ def knock_record(round_, household, *, outcome, person=None, where="", until=Non
             for p in persons:
                 home_request_create(round_, p, source=HomeSamplingRequest.Source.KNOCK, note=note)
     return knock
+
+
+def _roll_call_seen(round_, persons, household):
+    """In a roll call, a person seen at the door counts as "sampled" (a sample without a tube), once a round."""
+    seen = set(
+        Sample.all_objects.filter(round=round_, tube__isnull=True, person__in=persons).values_list(
+            "person_id", flat=True
+        )
+    )
+    now = timezone.now()
+    Sample.all_objects.bulk_create(
+        Sample(round=round_, person=p, grid_id=p.grid_id, household=household, sampled_at=now)
+        for p in persons
+        if p.pk not in seen
+    )
 
 
 def notice_acknowledge(round_, person, *, user=None):

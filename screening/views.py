@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from registry.identity import IdentityError, parse_ric
 from registry.models import Area, Building, Household, Person
 from screening import charts, codes, selectors, services, sheets
-from screening.forms import KnockForm
+from screening.forms import HomeTeamForm, KnockForm
 from screening.models import Alert, Campaign, Hold, HomeSamplingRequest, KnockOutcome, Round, Site
 
 DESK_FILES = ("gridcare/site.css", "screening/desk.css", "screening/desk.js")
@@ -29,6 +29,7 @@ def _desk_text():
         "chooseFirst": _("Choose the round and the site first."),
         "scanTubeFirst": _("Scan a tube barcode first."),
         "tubeUsed": _("Tube {code} was already used on this device."),
+        "tubeUsedServer": _("Tube {code} is already used: scan a new tube, the persons stay."),
         "tubeOpened": _("Tube {code} opened. Scan the persons."),
         "tubeOpenAlready": _("A tube is open: scan an ID number or a personal code, or close the tube."),
         "alreadyInTube": _("This person is already in the tube."),
@@ -47,6 +48,7 @@ def _desk_text():
         "loginAgain": _("Your login has expired: log in again; the tubes stay queued."),
         "provisional": _("not in the register: registered on the spot"),
         "unconfirmed": _("not confirmed yet"),
+        "nameForNew": _("Name (for the grid to verify)"),
         "remove": _("Remove"),
         "rejectedTube": _("Tube {code} was refused: correct it and resend"),
         "tubeCode": _("Tube code"),
@@ -58,12 +60,11 @@ def _desk_text():
 @login_required
 @permission_required("screening.add_tube", raise_exception=True)
 def desk(request):
-    now = timezone.now()
+    # Newest first: the round under way is on top; older ones stay for desks catching up on paper records.
     rounds = (
         Round.objects.select_related("campaign")
         .exclude(campaign__kind=Campaign.Kind.ROLL_CALL)
-        .filter(ends_at__gte=now - timezone.timedelta(days=1))
-        .order_by("starts_at")
+        .order_by("-starts_at")[:20]
     )
     sites = Site.objects.filter(campaign__in={r.campaign_id for r in rounds}).select_related("area")
     return render(
@@ -81,7 +82,8 @@ def desk(request):
 
 @login_required
 def desk_worker(request):
-    files = [static(name) for name in DESK_FILES] + [static("django_htmx/htmx.min.js")]
+    # The desk needs no htmx; offline its script tag simply fails to load.
+    files = [static(name) for name in DESK_FILES]
     return render(
         request,
         "screening/desk_sw.js",
@@ -149,7 +151,13 @@ def home_list(request, round_id):
     return render(
         request,
         "screening/home_list.html",
-        {"round": round_, "requests": _with_age(requests), "teams": teams, "show_done": show_done},
+        {
+            "round": round_,
+            "requests": _with_age(requests),
+            "teams": teams,
+            "show_done": show_done,
+            "team_form": HomeTeamForm() if request.user.has_perm("screening.add_homesamplingteam") else None,
+        },
     )
 
 
@@ -174,6 +182,20 @@ def home_plan(request, round_id):
         request,
         _("%(added)d added from the standing list, %(assigned)d assigned.") % {"added": added, "assigned": assigned},
     )
+    return redirect("screening:home_list", round_id=round_.pk)
+
+
+@login_required
+@permission_required("screening.add_homesamplingteam", raise_exception=True)
+@require_POST
+def home_team_add(request, round_id):
+    round_ = _round(round_id)
+    form = HomeTeamForm(request.POST)
+    if form.is_valid():
+        services.home_team_create(round_, **form.cleaned_data)
+        messages.success(request, _("Team added."))
+    else:
+        messages.error(request, form.errors.as_text())
     return redirect("screening:home_list", round_id=round_.pk)
 
 
@@ -256,10 +278,9 @@ def site_public(request, site_id):
     return render(request, "screening/site_public.html", {"site": site})
 
 
-def _user_area(request, area_code=None):
+def _user_area(request, code=None):
     """The area named in the URL (404 outside the user's subtree, by the scoped manager) or the user's own."""
-    code = area_code or (request.user.area.code if request.user.area else None)
-    return get_object_or_404(Area.objects, code=code)
+    return get_object_or_404(Area.objects, code=code or (request.user.area.code if request.user.area else None))
 
 
 def _crumbs(area):
@@ -268,10 +289,10 @@ def _crumbs(area):
 
 @login_required
 @permission_required("screening.view_sample", raise_exception=True)
-def coverage(request, round_id, area_code=None):
+def coverage(request, round_id, code=None):
     """应检尽检 for one area: totals, then each child area (or building) with its numbers; refreshed by htmx."""
     round_ = _round(round_id)
-    area = _user_area(request, area_code)
+    area = _user_area(request, code)
     numbers = selectors.coverage(round_, area)
     context = {"round": round_, "area": area, "numbers": numbers, "crumbs": _crumbs(area)}
     if request.htmx:
@@ -313,16 +334,16 @@ def coverage_household(request, round_id, household_id):
     )
 
 
-def _grid(request, grid_code):
-    return get_object_or_404(Area.objects, code=grid_code, level=Area.Level.GRID)
+def _grid(code):
+    return get_object_or_404(Area.objects, code=code, level=Area.Level.GRID)
 
 
 @login_required
 @permission_required("screening.view_knockoutcome", raise_exception=True)
-def knock_list(request, round_id, grid_code):
+def knock_list(request, round_id, grid):
     """扫楼敲门: the doors of a grid with anyone missing, in walking order; the phone tab lists the silent."""
     round_ = _round(round_id)
-    grid = _grid(request, grid_code)
+    grid = _grid(grid)
     if request.GET.get("show") == "phone":
         persons = selectors.phone_list(round_, grid).select_related("household__building")
         return render(request, "screening/phone_list.html", {"round": round_, "grid": grid, "persons": persons})
@@ -376,9 +397,9 @@ def notice_ack(request, round_id, person_id):
 
 @login_required
 @permission_required("screening.view_knockoutcome", raise_exception=True)
-def knock_sheet(request, round_id, grid_code):
+def knock_sheet(request, round_id, grid):
     round_ = _round(round_id)
-    grid = _grid(request, grid_code)
+    grid = _grid(grid)
     rows = [
         (
             f"{d['building'].name if d['building'] else ''} {d['household'].door_label if d['household'] else ''}",
@@ -430,10 +451,22 @@ def numbers(request, round_id):
             "totals": {
                 k: sum(r[k] for r in rows) for k in ("samples", "tubes_closed", "tubes_pending", "positive_tubes")
             },
-            "site_chart": charts.bar_chart([(r["site"].name[:6], r["samples"]) for r in busiest]),
+            "site_chart": charts.bar_chart([(r["site"].name[:9], r["samples"]) for r in busiest]),
             "coverage_chart": charts.line_chart(
                 [(timezone.localtime(t).strftime("%H:%M"), pct) for t, _n, pct in points], top=100, unit="%"
             ),
             "coverage_now": points[-1][2] if points else 0,
         },
     )
+
+
+@login_required
+@permission_required("registry.view_person", raise_exception=True)
+def household_codes(request, household_id):
+    """Every person's registration code of one door, to print and hand out on the sweep."""
+    household = get_object_or_404(Household.objects.select_related("building", "grid"), pk=household_id)
+    cards = [
+        {"person": p, "qr_svg": segno.make(codes.person_code(p), error="m").svg_inline(scale=5)}
+        for p in Person.objects.filter(household=household).order_by("id")
+    ]
+    return render(request, "screening/household_codes.html", {"household": household, "cards": cards})

@@ -173,3 +173,20 @@ def test_openapi_describes_the_screening_endpoints(client):
         "/api/v1/screening/rounds/{round_id}/missing",
     ):
         assert path in paths
+
+
+def test_phone_list_teams_assignment_and_sizing(client, users, areas, make_person, round1, site):
+    a, b = make_person("A"), make_person("A", mobility="bedridden")
+    from screening.services import notice_acknowledge
+
+    notice_acknowledge(round1, a)
+    phone = client.get(f"/api/v1/screening/rounds/{round1.pk}/phone-list", **_auth(users["gwen"])).json()
+    assert [p["id"] for p in phone] == [b.pk]
+    team = {"name": "中福上门1队", "area": areas["zhongfu"].code, "medic": "mia", "grid_worker": "gwen"}
+    assert _post(client, f"/api/v1/screening/rounds/{round1.pk}/home-teams", team, users["cora"]).status_code == 201
+    assigned = _post(client, f"/api/v1/screening/rounds/{round1.pk}/home-requests/assign", {}, users["cora"]).json()
+    assert assigned == {"standing_added": 1, "assigned": 1}
+    requests = client.get(f"/api/v1/screening/rounds/{round1.pk}/home-requests", **_auth(users["gwen"])).json()
+    assert [(r["person_id"], r["team"], r["route_order"]) for r in requests] == [(b.pk, "中福上门1队", 1)]
+    sizing = client.get(f"/api/v1/screening/sites/{site.pk}/sizing", **_auth(users["dana"])).json()
+    assert sizing["population"] == 2 and sizing["desks"] == 1

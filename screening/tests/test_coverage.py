@@ -88,3 +88,40 @@ def test_rounds_missed_across_rounds(areas, make_person, tube_item, campaign, si
     tube_register(item)
     rows = rounds_missed(campaign, areas["A"])
     assert [(row["person"], row["missed"], row["rounds_so_far"]) for row in rows] == [(b, 2, 3)]
+
+
+def test_a_roll_call_counts_people_seen_at_their_door(areas, make_person):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from screening.services import campaign_create
+
+    people = [make_person("C") for _ in range(3)]
+    start = timezone.now() - timedelta(hours=1)
+    campaign = campaign_create(
+        name="台风后逐户点名",
+        kind="roll_call",
+        scope_codes=[areas["xinchuang"].code],
+        rounds=[(start, start + timedelta(hours=8))],
+    )
+    round_ = campaign.rounds.get()
+    knock_record(round_, people[0].household, outcome=KnockOutcome.Outcome.SAMPLED)
+    knock_record(round_, people[0].household, outcome=KnockOutcome.Outcome.SAMPLED)  # a second tap counts once
+    knock_record(round_, people[1].household, outcome=KnockOutcome.Outcome.NOT_HOME)
+    data = coverage(round_, areas["xinchuang"])
+    assert (data["expected"], data["sampled"], data["missing"]) == (3, 1, 2)
+    assert [d["household"] for d in knock_list(round_, areas["C"])] == [people[1].household, people[2].household]
+
+
+def test_knock_list_and_missing_page_in_a_fixed_number_of_queries(
+    areas, make_person, round1, django_assert_max_num_queries
+):
+    for _ in range(12):
+        make_person("A")
+    notice_acknowledge(round1, make_person("A"))
+    with django_assert_max_num_queries(4):
+        doors = knock_list(round1, areas["A"])
+        [p["person"].household.building.address for d in doors for p in d["persons"]]
+    with django_assert_max_num_queries(2):
+        list(missing_persons(round1, areas["A"]).select_related("household__building")[:50])

@@ -90,7 +90,9 @@ def test_desk_scans_goes_offline_and_syncs_each_tube_exactly_once(
 ):
     from screening.models import Sample, Tube
 
-    persons = [make_person("A" if i % 2 else "D") for i in range(20)]
+    persons = [make_person("A" if i % 2 else "D") for i in range(22)]
+    rnd, site = campaign_round
+    taken = Tube.objects.create(round=rnd, site=site, code="T0000009", pool_size=1, closed_at=timezone.now())
     log_in(browser, live_server, users["mia"])
     browser.get(live_server.url + "/screening/desk/")
     wait = WebDriverWait(browser, 15)
@@ -102,6 +104,12 @@ def test_desk_scans_goes_offline_and_syncs_each_tube_exactly_once(
         wedge_scan(browser, person.id_number)
     wait.until(lambda d: Tube.objects.filter(code="T0000001").exists() and waiting_count(d) == 0)
     assert Sample.objects.filter(tube__code="T0000001").count() == 10
+
+    # The service worker has cached the page: wait until it controls it, so that a reload works offline.
+    browser.execute_async_script(
+        "const done = arguments[0]; navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller"
+        " ? done(true) : navigator.serviceWorker.addEventListener('controllerchange', () => done(true)));"
+    )
 
     # Offline: a full tube and a tube closed by hand, with one person not in the register and one typo caught.
     set_offline(browser, True)
@@ -116,18 +124,34 @@ def test_desk_scans_goes_offline_and_syncs_each_tube_exactly_once(
     wedge_scan(browser, newcomer)
     wedge_scan(browser, persons[0].id_number)  # a person may be re-sampled in another tube
     browser.find_element(By.ID, "close").click()
-    wait.until(lambda d: waiting_count(d) == 2)
+    wedge_scan(browser, taken.code)  # used at another desk: only the server can know, once online
+    wedge_scan(browser, persons[20].id_number)
+    wedge_scan(browser, persons[21].id_number)
+    browser.find_element(By.ID, "close").click()
+    wait.until(lambda d: waiting_count(d) == 3)
     browser.find_element(By.ID, "sync").click()  # a retry while offline must not lose or send anything
-    assert waiting_count(browser) == 2
-    assert Tube.objects.count() == 1
+    assert waiting_count(browser) == 3
+    browser.refresh()  # the page reloads offline from the service worker's cache, its queue from localStorage
+    wait.until(lambda d: d.find_elements(By.ID, "waiting") and waiting_count(d) == 3)
+    assert Tube.objects.count() == 2  # the online tube and the one made at "another desk"
 
-    # Back online: the `online` event sends both, each exactly once, even with a manual resend on top.
+    # Back online: the `online` event sends them, each exactly once, even with a manual resend on top; the tube
+    # with the used code is refused whole and waits for correction.
     set_offline(browser, False)
     browser.execute_script("window.dispatchEvent(new Event('online'))")
-    wait.until(lambda d: waiting_count(d) == 0)
+    wait.until(lambda d: waiting_count(d) == 0 and d.find_elements(By.CSS_SELECTOR, "#rejected .card"))
     browser.find_element(By.ID, "sync").click()
-    assert sorted(Tube.objects.values_list("code", flat=True)) == ["T0000001", "T0000002", "T0000003"]
+    assert sorted(Tube.objects.values_list("code", flat=True)) == ["T0000001", "T0000002", "T0000003", "T0000009"]
     assert Sample.objects.count() == 22
+
+    # Corrected and resent under the same client key: stored once, with its two persons.
+    code_box = browser.find_element(By.CSS_SELECTOR, "#rejected input")
+    code_box.clear()
+    code_box.send_keys("T0000010")
+    browser.find_element(By.CSS_SELECTOR, "#rejected button.primary").click()
+    wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "#rejected .card"))
+    assert Sample.objects.filter(tube__code="T0000010").count() == 2
+    assert Sample.objects.count() == 24
     assert Sample.objects.filter(
         tube__code="T0000003", person__id_number=newcomer, person__is_provisional=True
     ).exists()

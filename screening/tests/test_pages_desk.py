@@ -100,3 +100,21 @@ def test_person_card_of_another_grid_is_404(client, users, make_person):
     person = make_person("A")
     login(client, users["greg"])
     assert client.get(reverse("screening:person_card", args=[person.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_household_codes_print_one_card_per_person(client, users, make_person, django_assert_max_num_queries):
+    person = make_person("A", name="赵敏")
+    login(client, users["gwen"])
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("screening:household_codes", args=[person.household_id]))
+    assert response.status_code == 200
+    assert response.content.count(b"<svg") == 1 and "赵敏" in response.content.decode()
+    assert person.id_number.encode() not in response.content
+
+
+@pytest.mark.django_db
+def test_household_codes_of_another_grid_are_404(client, users, make_person):
+    person = make_person("A")
+    login(client, users["greg"])
+    assert client.get(reverse("screening:household_codes", args=[person.household_id])).status_code == 404

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         children.append(
             spawn(
                 [sys.executable, "-m", "gunicorn", "gridcare.wsgi", "-w", str(workers), "-b", addrport]
-                + ["--access-logfile", "-", "--graceful-timeout", "5"]
+                + ["--graceful-timeout", "5"]
             )
         )
         self.stdout.write(f"gridcare at http://{addrport}/ (Ctrl-C stops it)")

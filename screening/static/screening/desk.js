@@ -103,6 +103,21 @@
     store.set("tube", tube);
     say(fmt(T.tubeOpened, { code }), "good");
     render();
+    checkTube(tube);
+  }
+
+  async function checkTube(t) {
+    // Online, a used tube is refused at once; offline the server refuses it later and the desk corrects it then.
+    try {
+      const r = await fetch(root.dataset.check + "?code=" + encodeURIComponent(t.tube_code), { credentials: "same-origin" });
+      if (!r.ok || !(await r.json()).used || tube !== t) return;
+    } catch (e) {
+      return;
+    }
+    t.needsCode = true;
+    store.set("tube", t);
+    say(fmt(T.tubeUsedServer, { code: t.tube_code }), "bad");
+    render();
   }
 
   function addPerson(entry) {
@@ -120,9 +135,16 @@
   function readScan(raw) {
     const text = raw.normalize("NFKC").replace(/\s+/g, "").toUpperCase();
     if (!text) return;
-    if (!tube) {
-      if (TUBE_CODE.test(text) && !/^\d{17}[\dX]$/.test(text)) return openTube(text);
-      return say(T.scanTubeFirst, "bad");
+    const looksLikeTube = TUBE_CODE.test(text) && !/^\d{17}[\dX]$/.test(text);
+    if (!tube) return looksLikeTube ? openTube(text) : say(T.scanTubeFirst, "bad");
+    if (tube.needsCode && looksLikeTube) {
+      if (usedTubeCodes().has(text)) return say(fmt(T.tubeUsed, { code: text }), "bad");
+      tube.tube_code = text;
+      tube.needsCode = false;
+      store.set("tube", tube);
+      say(fmt(T.tubeOpened, { code: text }), "good");
+      render();
+      return checkTube(tube);
     }
     if (text.startsWith(QR_PREFIX.toUpperCase())) {
       const id = Number(raw.trim().slice(QR_PREFIX.length).split(":")[0]);
@@ -158,6 +180,7 @@
 
   function closeTube() {
     if (!tube || !tube.persons.length) return say(T.emptyTube, "bad");
+    if (tube.needsCode) return say(fmt(T.tubeUsedServer, { code: tube.tube_code }), "bad");
     const closed = { ...tube, closed_at: new Date().toISOString(), state: "waiting" };
     queue.push(closed);
     tube = null;
@@ -172,7 +195,8 @@
     return {
       client_key: t.client_key, round: t.round, site: t.site, tube_code: t.tube_code, pool_size: t.pool_size,
       closed_at: t.closed_at,
-      persons: t.persons.map((p) => (p.person_id ? { person_id: p.person_id } : { id_number: p.id_number })),
+      persons: t.persons.map((p) =>
+        p.person_id ? { person_id: p.person_id } : p.name ? { id_number: p.id_number, name: p.name } : { id_number: p.id_number }),
     };
   }
 
@@ -274,15 +298,34 @@
     if (p.found === undefined) flags.push(el("span", { class: "tag" }, T.unconfirmed));
     if (p.invalid) flags.push(el("span", { class: "tag provisional" }, T.badQr));
     const li = el("li", {}, el("span", { class: "who" }, p.label), ...flags);
+    if (p.found === false && p.id_number && !onRemove) li.append(nameInput(p));
     if (onRemove) li.append(el("button", { type: "button", class: "small", onclick: onRemove }, T.remove));
     return li;
   }
 
-  function errorLines(errors) {
+  function nameInput(p) {
+    // A person not in the register is registered on the spot: their name helps the grid verify them later.
+    const input = el("input", { class: "newname", placeholder: T.nameForNew, value: p.name || "" });
+    input.addEventListener("input", () => {
+      p.name = input.value.trim();
+      store.set("tube", tube);
+    });
+    input.addEventListener("keydown", (e) => {
+      if (e.key !== "Enter") return;
+      e.preventDefault();
+      scan.focus();
+    });
+    return input;
+  }
+
+  function errorLines(t) {
     const out = [];
-    for (const [field, messages] of Object.entries(errors || {})) {
-      for (const m of [].concat(messages)) {
-        out.push(el("li", {}, (field === "__all__" ? "" : field + ": ") + (typeof m === "string" ? m : JSON.stringify(m))));
+    for (const [field, messages] of Object.entries(t.errors || {})) {
+      // "persons[2].id_number" → the person's line as the desk shows it, so the medic knows whom to fix.
+      const m = field.match(/^persons\[(\d+)\]/);
+      const who = m && t.persons[Number(m[1])] ? t.persons[Number(m[1])].label : field;
+      for (const text of [].concat(messages)) {
+        out.push(el("li", {}, (field === "__all__" ? "" : who + ": ") + (typeof text === "string" ? text : JSON.stringify(text))));
       }
     }
     return el("ul", { class: "errorlist" }, ...out);
@@ -294,6 +337,7 @@
     list.replaceChildren();
     if (tube) {
       open.textContent = fmt(T.tubeStatus, { code: tube.tube_code, n: tube.persons.length, size: tube.pool_size });
+      open.className = "tubeline" + (tube.needsCode ? " bad" : "");
       tube.persons.slice().reverse().forEach((p) => list.append(personLine(p)));
       scan.placeholder = T.scanPerson;
     } else {
@@ -307,14 +351,23 @@
     $("waiting-line").className = waiting ? "warn" : "good";
     $("waiting-text").textContent = waiting ? fmt(T.waiting, { n: waiting }) : T.allSent;
     $("sent").textContent = sentCount;
+    renderRejected(queue.filter((x) => x.state !== "waiting"));
+  }
+
+  let rejectedShown = "";
+  function renderRejected(tubes) {
+    // Rebuilt only when a refused tube changes, so a correction being typed is not wiped by the next sync.
+    const signature = JSON.stringify(tubes);
+    if (signature === rejectedShown) return;
+    rejectedShown = signature;
     const rejected = $("rejected");
     rejected.replaceChildren();
-    for (const t of queue.filter((x) => x.state !== "waiting")) {
+    for (const t of tubes) {
       const persons = el("ul", { class: "persons" });
       t.persons.forEach((p, i) => persons.append(personLine(p, () => dropPerson(t.client_key, i))));
       rejected.append(el("div", { class: "card rejected" },
         el("b", {}, fmt(T.rejectedTube, { code: t.tube_code })),
-        errorLines(t.errors),
+        errorLines(t),
         el("label", {}, T.tubeCode, el("input", { value: t.tube_code, "data-code-of": t.client_key })),
         persons,
         el("button", { type: "button", class: "primary", onclick: () => resend(t.client_key) }, T.resend)));

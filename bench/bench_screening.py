@@ -1,0 +1,300 @@
+"""Screening benchmarks (issue 3), on the demo district and its demo campaign:
+
+- ingestion of closed 10-person tubes through `POST /api/v1/screening/tubes/batch` on a real HTTP server
+  (gunicorn, one worker per core, started here), two desks sending 200-tube batches at once;
+- the same tubes one per call through `POST /api/v1/screening/tubes`;
+- the raw database insert rate of the same rows (Tube + Sample bulk_create in one transaction, no HTTP, no
+  validation), measured in the same run, and the batch API's share of it;
+- live coverage of the whole district and of one grid, and the knock list of a grid (selectors, as the API
+  handlers call them).
+"""
+
+import http.client
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from bench.common import Result, p95, timed_ms
+
+ROOT = Path(__file__).resolve().parent.parent
+BATCH_TUBES = 200
+BATCH_TOTAL = 6000  # tubes through the batch API (60,000 people)
+SINGLE_TOTAL = 300
+RAW_TOTAL = 6000
+DESKS = 2
+
+
+def run(database):
+    import django
+
+    django.setup()
+    from accounts.models import User
+    from accounts.roles import Role
+    from accounts.services import token_issue
+    from registry.models import Area, Person
+    from screening.demo import CAMPAIGN_NAME
+    from screening.models import Campaign
+
+    campaign = Campaign.objects.filter(name=CAMPAIGN_NAME).order_by("-id").first()
+    round_ = campaign.rounds.get(number=1)
+    site = campaign.sites.order_by("id").first()
+    medic = User.objects.filter(role=Role.MEDIC).first()
+    _token, raw = token_issue(medic, "bench")
+    rng = random.Random(3)
+    people = list(Person.all_objects.values_list("id", "id_number", "grid_id", "household_id"))
+    rng.shuffle(people)
+    tag = f"{int(time.time()) % 100000:05d}"
+    tubes = _tubes(people, round_, site, tag, BATCH_TOTAL + SINGLE_TOTAL)
+
+    results = []
+    raw_rate = _raw_insert_rate(people, round_, site, tag)
+    server = Gunicorn()
+    try:
+        batch_rate = _batch_rate(server.port, raw, tubes[:BATCH_TOTAL])
+        single_rate = _single_rate(server.port, raw, tubes[BATCH_TOTAL:])
+    finally:
+        server.stop()
+    share = batch_rate / raw_rate if raw_rate else 0
+    results.append(
+        Result(
+            name="screening: 10-person tubes through the batch HTTP API",
+            value=round(batch_rate),
+            unit="tubes/s",
+            target="≥ 500 tubes/s",
+            ok=batch_rate >= 500 if database == "PostgreSQL" else True,
+            database=database,
+            note=f"{batch_rate * 10:,.0f} people/s; {share:.0%} of the raw insert rate (target ≥ 25%); "
+            f"{DESKS} desks × {BATCH_TUBES}-tube batches, gunicorn {server.workers} workers",
+        )
+    )
+    results.append(
+        Result(
+            name="screening: raw insert of the same rows (no HTTP, no checks)",
+            value=round(raw_rate),
+            unit="tubes/s",
+            target="reference",
+            ok=True,
+            database=database,
+            note="Tube + 10 Sample rows per tube, bulk_create in one transaction",
+        )
+    )
+    results.append(
+        Result(
+            name="screening: batch API share of the raw insert rate",
+            value=round(100 * share, 1),
+            unit="%",
+            target="≥ 25%",
+            ok=share >= 0.25,
+            database=database,
+        )
+    )
+    results.append(
+        Result(
+            name="screening: one 10-person tube per HTTP call",
+            value=round(single_rate),
+            unit="tubes/s",
+            target="reported",
+            ok=True,
+            database=database,
+            note=f"{DESKS} desks",
+        )
+    )
+    results += _reads(database, round_, Area)
+    return results
+
+
+def _tubes(people, round_, site, tag, count):
+    closed = (round_.starts_at + timedelta(hours=2)).isoformat()
+    tubes = []
+    for n in range(count):
+        members = people[(n * 10) % len(people) : (n * 10) % len(people) + 10]
+        tubes.append(
+            {
+                "client_key": f"bench-{tag}-{n}",
+                "round": round_.pk,
+                "site": site.pk,
+                "tube_code": f"B{tag}{n:07d}",
+                "pool_size": 10,
+                "closed_at": closed,
+                "persons": [{"id_number": m[1]} for m in members],
+            }
+        )
+    return tubes
+
+
+def _raw_insert_rate(people, round_, site, tag):
+    from django.db import transaction
+
+    from screening.models import Sample, Tube
+
+    closed = round_.starts_at + timedelta(hours=3)
+    started = time.perf_counter()
+    with transaction.atomic():
+        made = Tube.objects.bulk_create(
+            Tube(round=round_, site=site, code=f"R{tag}{n:07d}", pool_size=10, closed_at=closed)
+            for n in range(RAW_TOTAL)
+        )
+        samples = []
+        for n, tube in enumerate(made):
+            for pid, _number, grid_id, household_id in people[(n * 10) % len(people) : (n * 10) % len(people) + 10]:
+                samples.append(
+                    Sample(
+                        tube=tube,
+                        round=round_,
+                        person_id=pid,
+                        grid_id=grid_id,
+                        household_id=household_id,
+                        sampled_at=closed,
+                    )
+                )
+        Sample.all_objects.bulk_create(samples, batch_size=5000)
+    rate = RAW_TOTAL / (time.perf_counter() - started)
+    Sample.all_objects.filter(tube__code__startswith=f"R{tag}").delete()
+    Tube.objects.filter(code__startswith=f"R{tag}").delete()
+    return rate
+
+
+def _post(port, token, path, body):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    conn.request(
+        "POST",
+        "/api/v1/screening" + path,
+        json.dumps(body),
+        {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    response = conn.getresponse()
+    data = response.read()
+    conn.close()
+    return response.status, data
+
+
+def _in_parallel(work, chunks):
+    errors = []
+
+    def run(chunk):
+        try:
+            for item in chunk:
+                work(item)
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in chunks]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return time.perf_counter() - started
+
+
+def _batch_rate(port, token, tubes):
+    batches = [tubes[i : i + BATCH_TUBES] for i in range(0, len(tubes), BATCH_TUBES)]
+    _post(port, token, "/tubes/batch", {"tubes": batches[0]})  # warm the workers (counted as sent, not timed)
+
+    def send(batch):
+        status, data = _post(port, token, "/tubes/batch", {"tubes": batch})
+        if status != 200 or json.loads(data)["rejected"]:
+            raise RuntimeError(f"batch answered {status}: {data[:300]!r}")
+
+    seconds = _in_parallel(send, [batches[1 + d :: DESKS] for d in range(DESKS)])
+    return (len(tubes) - len(batches[0])) / seconds
+
+
+def _single_rate(port, token, tubes):
+    def send(tube):
+        status, data = _post(port, token, "/tubes", tube)
+        if status != 201:
+            raise RuntimeError(f"tube answered {status}: {data[:300]!r}")
+
+    seconds = _in_parallel(send, [tubes[d::DESKS] for d in range(DESKS)])
+    return len(tubes) / seconds
+
+
+def _reads(database, round_, Area):
+    from screening.selectors import coverage, knock_list
+
+    district = Area.all_objects.get(level=Area.Level.DISTRICT)
+    grids = list(Area.all_objects.filter(level=Area.Level.GRID).order_by("code")[:200])
+    rng = random.Random(5)
+    whole = timed_ms(lambda: coverage(round_, district), repeat=5, warmup=1)
+    grid_ms = timed_ms(lambda: coverage(round_, rng.choice(grids)), repeat=40)
+    knock_ms = timed_ms(lambda: knock_list(round_, rng.choice(grids)), repeat=40)
+    return [
+        Result(
+            name="screening: live coverage of the whole district",
+            value=round(p95(whole), 1),
+            unit="ms p95",
+            target="< 1 s",
+            ok=p95(whole) < 1000,
+            database=database,
+            note="expected/sampled/missing/excluded/resulted/positive by street",
+        ),
+        Result(
+            name="screening: live coverage of one grid (by building)",
+            value=round(p95(grid_ms), 1),
+            unit="ms p95",
+            target="< 50 ms",
+            ok=p95(grid_ms) < 50,
+            database=database,
+        ),
+        Result(
+            name="screening: knock list of a grid",
+            value=round(p95(knock_ms), 1),
+            unit="ms p95",
+            target="< 100 ms p95",
+            ok=p95(knock_ms) < 100,
+            database=database,
+        ),
+    ]
+
+
+class Gunicorn:
+    """gunicorn serving the project on a free port, one worker per core, same environment as this process."""
+
+    def __init__(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.workers = max(2, os.cpu_count() or 2)
+        bin_dir = Path(sys.executable).parent
+        self.proc = subprocess.Popen(
+            [
+                str(bin_dir / "gunicorn"),
+                "gridcare.wsgi",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "-w",
+                str(self.workers),
+                "--timeout",
+                "300",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "DEBUG": "false"},
+        )
+        self._wait()
+
+    def _wait(self):
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("gunicorn did not start")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
