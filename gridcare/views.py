@@ -18,6 +18,6 @@ def home(request):
         context["children"] = selectors.area_children_with_counts(area)
         groups = selectors.special_groups()
         for a in [area, *context["children"]]:
-            a.group_pairs = [(g.name, a.group_counts.get(g.pk, 0)) for g in groups]
+            a.group_pairs = [(g.label, a.group_counts.get(g.pk, 0)) for g in groups]
         context["is_grid"] = area.level == Area.Level.GRID
     return render(request, "home.html", context)

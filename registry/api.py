@@ -3,6 +3,7 @@ ID and phone numbers leave only masked."""
 
 from datetime import date
 
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
@@ -100,13 +101,13 @@ def area_detail(request, code: str):
 @router.get("/persons", response=list[PersonOut], summary="Persons in your scope; ?area=CODE narrows, ?q= searches")
 @paginate(PageNumberPagination, page_size=50)
 def person_list(request, area: str | None = None, q: str | None = None):
+    within = get_object_or_404(Area, code=area).code if area else ""
     if q:
-        found = selectors.person_search(q, limit=200)
-        return [p for p in found if p.grid.code.startswith(area)] if area else found
+        found = [p for p in selectors.person_search(q, limit=200) if p.grid.code.startswith(within)]
+        prefetch_related_objects(found, "special_groups")
+        return found
     persons = Person.objects.select_related("grid").prefetch_related("special_groups").order_by("id")
-    if area:
-        persons = persons.filter(grid__in=Area.objects.filter(code__startswith=get_object_or_404(Area, code=area).code))
-    return persons
+    return persons.filter(grid__code__startswith=within) if within else persons
 
 
 @router.get("/persons/{int:person_id}", response=PersonDetailOut, summary="One person (numbers masked)")

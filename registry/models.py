@@ -73,6 +73,13 @@ class SpecialGroup(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def label(self):
+        """The name in the page's language (the Chinese name is the group's own)."""
+        from django.utils.translation import get_language
+
+        return self.name_en if self.name_en and (get_language() or "").startswith("en") else self.name
+
 
 class Compound(models.Model):
     """小区: a residential compound, possibly spanning grids of one community."""

@@ -146,7 +146,7 @@ def person_export(request):
 
 def _group_columns(area, groups):
     area.group_list = [area.group_counts.get(g.pk, 0) for g in groups]
-    area.group_pairs = [(g.name, n) for g, n in zip(groups, area.group_list, strict=True)]
+    area.group_pairs = [(g.label, n) for g, n in zip(groups, area.group_list, strict=True)]
 
 
 def _person_or_404(pk):

@@ -83,3 +83,10 @@ def test_token_from_password_then_reads(client, users, people):
     ).json()["token"]
     response = client.get("/api/v1/persons", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.json()["count"] == 3
+
+
+def test_search_through_the_api_pins_queries(client, users, people, django_assert_max_num_queries):
+    auth = bearer(users["dana"])
+    with django_assert_max_num_queries(9):
+        body = client.get("/api/v1/persons?q=甲", **auth).json()
+    assert body["count"] == 3 and {p["special_groups"][0] for p in body["items"] if p["special_groups"]} == {"pregnant"}
