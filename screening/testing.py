@@ -59,6 +59,4 @@ def leak_objects(person):
         "area_code": person.grid.code,
         "household_id": person.household_id,
         "person_id": person.pk,
-        # District-wide (campaign, round) or public (a site's page and poster): other areas may open these.
-        "shared": {"campaign_id", "round_id", "site_id"},
     }
