@@ -22,9 +22,28 @@ def _system_actor():
         yield
 
 
+# Rows that data migrations seed. A transactional test flushes the database when it ends, taking them along, so the
+# fixtures every data-building test uses put them back (idempotently) first.
+REFERENCE_SEEDS = [
+    ("registry.migrations.0002_special_groups_and_search", "seed_groups"),
+    ("care.migrations.0002_seed_plans_and_risk", "seed"),
+]
+
+
+def reseed_reference_data():
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in REFERENCE_SEEDS:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
 @pytest.fixture
 def areas(db):
     from registry.models import Area
+
+    reseed_reference_data()
 
     def make(code, name, level, parent=None):
         return Area.all_objects.create(code=code, name=name, level=level, parent=parent)

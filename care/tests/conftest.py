@@ -1,5 +1,3 @@
-import importlib
-
 import pytest
 
 from care.services import followup_plan_day, ledger_entry_save, pairing_assign
@@ -8,14 +6,9 @@ from registry.models import SpecialGroup
 
 @pytest.fixture(autouse=True)
 def _seeds(db):
-    """The seeded special groups and risk scale, again: a transactional test elsewhere on the same worker may have
-    flushed the data migrations' rows."""
-    from django.apps import apps
+    from conftest import reseed_reference_data
 
-    registry_seed = importlib.import_module("registry.migrations.0002_special_groups_and_search")
-    care_seed = importlib.import_module("care.migrations.0002_seed_plans_and_risk")
-    registry_seed.seed_groups(apps, None)
-    care_seed.seed(apps, None)
+    reseed_reference_data()
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ def _race(fn, n=2):
     return answers
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_retries_of_the_same_tube_make_one_tube(make_person, tube_item):
     people = [make_person("A") for _ in range(10)]
     item = tube_item(people, key="desk3-77", code="RACE1")
@@ -44,7 +44,7 @@ def test_two_concurrent_retries_of_the_same_tube_make_one_tube(make_person, tube
     assert IdempotencyKey.objects.filter(key="desk3-77").count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_batches_with_the_same_tubes(make_person, tube_item):
     people = [make_person("A") for _ in range(20)]
     items = [tube_item(people[n : n + 10], key=f"b-{n}") for n in (0, 10)]
@@ -53,7 +53,7 @@ def test_two_concurrent_batches_with_the_same_tubes(make_person, tube_item):
     assert Tube.objects.count() == 2 and Sample.objects.count() == 20
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_desks_with_different_keys_and_the_same_tube_code(make_person, tube_item):
     a, b = make_person("A"), make_person("A")
     first, second = tube_item([a], key="x-1", code="SAMECODE"), tube_item([b], key="x-2", code="SAMECODE")
@@ -70,7 +70,7 @@ def test_two_desks_with_different_keys_and_the_same_tube_code(make_person, tube_
     assert Tube.objects.count() == 1 and Sample.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_positive_result_sent_twice_at_once_holds_each_person_once(make_person, tube_item):
     tube_register(tube_item([make_person("A") for _ in range(10)], code="PP"))
     body = {"tube_code": "PP", "result": "positive", "resulted_at": "2022-09-05T18:00:00+08:00", "lab": "lab"}

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from screening.models import Hold, Sample, Tube
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_small_three_day_campaign_through_the_http_api_matches_the_database(campaign, users, make_person):
     for n in range(60):
         make_person("ABCD"[n % 4])
