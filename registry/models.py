@@ -2,6 +2,7 @@ from functools import lru_cache
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from pypinyin import Style, lazy_pinyin
 
 from gridcare.masking import mask_id_number, mask_phone
@@ -24,7 +25,12 @@ class Area(models.Model):
     name = models.CharField(_("name"), max_length=60)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     parent = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=pgettext_lazy("area", "parent"),
     )
     is_village = models.BooleanField(_("village"), default=False)
 

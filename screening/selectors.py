@@ -301,9 +301,21 @@ def missing_persons(round_, area):
 def knock_list(round_, grid):
     """Households of the grid with anyone missing, in walking order, with each person's notice acknowledgement
     and the last knock outcome of this round (a "not home" stays on the list for the next pass)."""
-    persons = list(missing_persons(round_, grid).select_related("household__building"))
-    ids = [p.pk for p in persons]
-    acked = set(NoticeAck.objects.filter(round=round_, person_id__in=ids).values_list("person_id", flat=True))
+    # At the start of a round most of a grid's ~1,300 people are on this list. So, as in _counts_small: the grid's
+    # expected persons (only the fields shown), then who of them is sampled or excluded, selected by the person's
+    # current grid rather than by long id lists; walking order is sorted here, and households and buildings are
+    # built once each, not per person.
+    in_grid = Q(person__grid_id=grid.pk)
+    candidates = Person.objects.filter(Q(grid_id=grid.pk) & _rule_q(round_))
+    persons = list(candidates.only("id", "name", "id_number", "household_id", "grid_id"))
+    done = set(Sample.all_objects.filter(in_grid, round=round_).values_list("person_id", flat=True))
+    done |= set(Exclusion.all_objects.filter(in_grid, _exclusion_q(round_)).values_list("person_id", flat=True))
+    persons = [p for p in persons if p.pk not in done]
+    households = {h.pk: h for h in Household.objects.select_related("building").filter(grid_id=grid.pk)}
+    for p in persons:
+        p.household = households.get(p.household_id)
+    persons.sort(key=lambda p: _walking_order(p.household, p.pk))
+    acked = set(NoticeAck.objects.filter(in_grid, round=round_).values_list("person_id", flat=True))
     last_by_person, last_by_door = {}, {}
     for knock in KnockOutcome.objects.filter(round=round_, grid=grid).order_by("recorded_at", "id"):
         if knock.person_id:
@@ -312,17 +324,24 @@ def knock_list(round_, grid):
             last_by_door[knock.household_id] = knock
     doors = {}
     for p in persons:
+        household = p.household
         door = doors.setdefault(
             p.household_id,
             {
-                "household": p.household,
-                "building": p.household.building if p.household else None,
+                "household": household,
+                "building": household.building if household else None,
                 "persons": [],
                 "last_outcome": last_by_door.get(p.household_id),
             },
         )
         door["persons"].append({"person": p, "acknowledged": p.pk in acked, "last_outcome": last_by_person.get(p.pk)})
     return list(doors.values())
+
+
+def _walking_order(household, person_id):
+    if household is None:
+        return (1, "", 0, 0, "", person_id)
+    return (0, household.building.address, household.unit, household.floor, household.room, person_id)
 
 
 def phone_list(round_, grid):
