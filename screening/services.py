@@ -171,9 +171,14 @@ def tubes_register(items, *, user=None):
             first_of_key[key] = i
             todo.append(i)
     plans = _plan_tubes([items[i] for i in todo])
+    # A concurrent retry of the same key may have committed since we looked: its tube then makes ours look like a
+    # reused tube code. Its key commits with its tube, so looking again now finds it.
+    late = stored_answers(TUBE_SCOPE, [keys[i] for i, plan in zip(todo, plans, strict=True) if plan["errors"]])
     writable = []
     for i, plan in zip(todo, plans, strict=True):
-        if plan["errors"]:
+        if keys[i] in late:
+            answers[i] = answer_for(late[keys[i]], digests[i])
+        elif plan["errors"]:
             answers[i] = (422, _rejection(items[i], plan["errors"]))
         else:
             plan.update(index=i, key=keys[i], digest=digests[i])
