@@ -799,5 +799,4 @@ def site_sizing(request, site_id: int):
     from screening.models import Site
 
     site = get_object_or_404(Site.objects.select_related("area"), pk=site_id)
-    population = Person.all_objects.filter(grid__code__startswith=site.area.code).count()
-    return selectors.site_sizing(population)
+    return selectors.site_sizing(selectors.site_populations([site])[site.pk])

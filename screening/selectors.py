@@ -17,6 +17,7 @@
   resulted, turnaround sampling → result, positive tubes, queue estimate (people of the site's area still to come)
   and hours to finish them at the last hour's pace. (Tubes are registered closed, so "open" tubes live on desks.)
 - coverage_over_time(round_, area, step_minutes=60) -> [(time, sampled, percent)]
+- site_populations(sites) -> {site id: people in the area it serves}
 - site_sizing(population) -> sites/desks/samplers advice (settings.SCREENING_SIZING)
 
 Coverage rules: a person is expected when they live in the area and in the campaign's scope, their residence status
@@ -517,6 +518,13 @@ def coverage_over_time(round_, area, step_minutes=60):
         points.append((t, i, round(100 * i / expected, 1) if expected else 0.0))
         t += timedelta(minutes=step_minutes)
     return points
+
+
+def site_populations(sites):
+    """{site id: people living in the area it serves}. Sizing is about the whole area a site serves, whoever asks,
+    so this counts across scopes (numbers only, no person)."""
+    per_grid = list(Person.all_objects.values_list("grid__code").annotate(n=Count("id")).order_by())
+    return {site.pk: sum(n for code, n in per_grid if code.startswith(site.area.code)) for site in sites}
 
 
 def site_sizing(population):

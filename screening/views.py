@@ -5,7 +5,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db.models import Count, F
+from django.db.models import F
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -255,10 +255,9 @@ def alert_ack(request, alert_id):
 def sites(request, round_id):
     round_ = _round(round_id)
     rows = list(Site.objects.filter(campaign=round_.campaign).select_related("area"))
-    per_grid = list(Person.objects.values_list("grid__code").annotate(n=Count("id")).order_by())
+    populations = selectors.site_populations(rows)
     for site in rows:
-        # Sizing advice for the people of the area the site serves (DOMAIN.md's rule of thumb, in settings).
-        site.sizing = selectors.site_sizing(sum(n for code, n in per_grid if code.startswith(site.area.code)))
+        site.sizing = selectors.site_sizing(populations[site.pk])
     return render(request, "screening/sites.html", {"round": round_, "sites": rows})
 
 

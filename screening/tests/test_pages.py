@@ -275,6 +275,13 @@ def test_sites_show_sizing_and_the_poster_a_qr_code(client, users, round_, site,
     assert public.status_code == 200 and "万达广场" in public.content.decode()
 
 
+def test_sizing_counts_the_whole_area_served_whoever_looks(client, users, round_, site, people):
+    """A grid worker of grid A sees the same advice for the 礼乐 site as the district: A and B's six people."""
+    login(client, users["gwen"])
+    page = client.get(reverse("screening:sites", args=[round_.pk]))
+    assert page.context["sites"][0].sizing["population"] == 6
+
+
 def test_index_links_a_grid_worker_to_their_knock_list(client, users, areas, round_):
     login(client, users["gwen"])
     body = client.get(reverse("screening:index")).content.decode()
