@@ -32,10 +32,6 @@ def scope_filter(area_path, scope):
     return models.Q(**{f"{area_path}__in": area_subtree_ids(scope.code)})
 
 
-class ScopedQuerySet(models.QuerySet):
-    pass
-
-
-class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
+class ScopedManager(models.Manager):
     def get_queryset(self):
         return super().get_queryset().filter(scope_filter(self.model.area_path, current_scope()))
