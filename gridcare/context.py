@@ -66,3 +66,17 @@ def system_scope():
     actor = current_actor()
     with acting_as(Actor(user=actor.user, ip=actor.ip, scope=Scope.everything())):
         yield
+
+
+@contextmanager
+def narrowed_to(area):
+    """Narrows the current scope to `area`'s subtree (for "?area=" filters), so every scoped query, searches
+    included, stays inside it. Never widens: an area outside the current scope sees nothing."""
+    actor = current_actor()
+    scope = actor.scope
+    if scope.covers(area.code):
+        scope = Scope(code=area.code, area_id=area.pk, is_grid=len(area.code) == 15)
+    else:
+        scope = Scope.nothing()
+    with acting_as(Actor(user=actor.user, ip=actor.ip, scope=scope)):
+        yield

@@ -1,6 +1,7 @@
 """Registry reads for devices and apps, scoped like the pages (the default managers filter by the caller's area).
 ID and phone numbers leave only masked."""
 
+from contextlib import nullcontext
 from datetime import date
 
 from django.db.models import prefetch_related_objects
@@ -8,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
+from gridcare.context import narrowed_to
 from registry import selectors
 from registry.models import Area, Person
 
@@ -101,13 +103,14 @@ def area_detail(request, code: str):
 @router.get("/persons", response=list[PersonOut], summary="Persons in your scope; ?area=CODE narrows, ?q= searches")
 @paginate(PageNumberPagination, page_size=50)
 def person_list(request, area: str | None = None, q: str | None = None):
-    within = get_object_or_404(Area, code=area).code if area else ""
+    within = get_object_or_404(Area, code=area) if area else None
     if q:
-        found = [p for p in selectors.person_search(q, limit=200) if p.grid.code.startswith(within)]
+        with narrowed_to(within) if within else nullcontext():
+            found = selectors.person_search(q, limit=200)
         prefetch_related_objects(found, "special_groups")
         return found
     persons = Person.objects.select_related("grid").prefetch_related("special_groups").order_by("id")
-    return persons.filter(grid__code__startswith=within) if within else persons
+    return persons.filter(grid__code__startswith=within.code) if within else persons
 
 
 @router.get("/persons/{int:person_id}", response=PersonDetailOut, summary="One person (numbers masked)")

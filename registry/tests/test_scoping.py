@@ -41,3 +41,23 @@ def test_anonymous_sees_nothing(people):
     with acting_as(actor_for(AnonymousUser())):
         assert Person.objects.count() == 0
         assert Area.objects.count() == 0
+
+
+def test_narrowing_keeps_to_the_area_and_never_widens(users, people, areas):
+    from gridcare.context import narrowed_to
+
+    with acting_as(actor_for(users["cora"])):
+        with narrowed_to(areas["B"]):
+            assert set(Person.objects.values_list("grid__code", flat=True)) == {areas["B"].code}
+    with acting_as(actor_for(users["gwen"])):
+        with narrowed_to(areas["district"]):
+            assert Person.objects.count() == 0
+
+
+def test_api_search_within_an_area_searches_inside_it(client, users, make_person, areas):
+    for key in ("A", "B"):
+        make_person(key, name="张伟")
+    client.force_login(users["cora"])
+    found = client.get("/api/v1/persons", {"q": "zw", "area": areas["B"].code}).json()["items"]
+    assert [p["name"] for p in found] == ["张伟"]
+    assert client.get("/api/v1/persons", {"q": "zw", "area": areas["D"].code}).status_code == 404
