@@ -5,12 +5,12 @@ Areas (codes nest by prefix):
                                      → 440704001002 新创村 → grid 440704001002001 (C)
               → 440704002 外海街道 → 440704002001 银泉社区 → grid 440704002001001 (D)
 Users: dana (district admin), stella (street staff, 礼乐), cora (community staff, 中福), gwen (grid worker, A),
-       greg (grid worker, B — gwen's neighbour), mia (medic), vic (volunteer lead, 中福).
+       greg (grid worker, B — gwen's neighbour), mia (medic), lena (lab), vic (volunteer lead, 中福).
 """
 
 import pytest
 
-from gridcare.context import Actor, Scope, acting_as
+from core.context import system_actor
 
 PASSWORD = "correct-horse-9"
 
@@ -18,7 +18,7 @@ PASSWORD = "correct-horse-9"
 @pytest.fixture(autouse=True)
 def _system_actor():
     """Test setup acts as the system (no area filter), as commands and tasks do."""
-    with acting_as(Actor(scope=Scope.everything())):
+    with system_actor():
         yield
 
 
@@ -82,6 +82,7 @@ def users(areas, django_user_model):
         "gwen": make("gwen", Role.GRID_WORKER, areas["A"]),
         "greg": make("greg", Role.GRID_WORKER, areas["B"]),
         "mia": make("mia", Role.MEDIC, areas["district"]),
+        "lena": make("lena", Role.LAB, areas["district"]),
         "vic": make("vic", Role.VOLUNTEER_LEAD, areas["zhongfu"]),
     }
 

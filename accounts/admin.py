@@ -5,9 +5,10 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ApiToken, AuditEvent, User
+from accounts.models import ApiToken, User
 from accounts.roles import Role
 from accounts.services import token_issue, token_revoke
+from core.models import AuditEvent
 
 
 @admin.register(User)

@@ -4,21 +4,26 @@ from accounts.roles import role_has_perm, role_perms
 
 
 class RoleBackend(ModelBackend):
-    """Username/password login (Argon2 hashes); permissions come from the user's role (accounts.roles)."""
+    """Username/password login (Argon2 hashes); permissions come from the user's role (accounts.roles) and from
+    nothing else: no per-user or group grants edited by hand, so the role table is the whole truth."""
 
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous:
             return set()
-        return role_perms(user_obj.role) | super().get_all_permissions(user_obj, obj)
+        return role_perms(user_obj.role)
+
+    def get_user_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_group_permissions(self, user_obj, obj=None):
+        return set()
 
     def has_perm(self, user_obj, perm, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous:
             return False
-        return role_has_perm(user_obj.role, perm) or super().has_perm(user_obj, perm, obj)
+        return role_has_perm(user_obj.role, perm)
 
     def has_module_perms(self, user_obj, app_label):
         if not user_obj.is_active or user_obj.is_anonymous:
             return False
-        return any(p.startswith(app_label + ".") for p in role_perms(user_obj.role)) or super().has_module_perms(
-            user_obj, app_label
-        )
+        return any(p.startswith(app_label + ".") for p in role_perms(user_obj.role))

@@ -1,5 +1,5 @@
 from accounts.services import actor_for, token_user
-from gridcare.context import acting_as
+from core.context import acting_as
 
 
 def client_ip(request):
@@ -7,7 +7,7 @@ def client_ip(request):
 
 
 class RequestContextMiddleware:
-    """Sets who is acting, from where and over which areas for the whole request (gridcare.context).
+    """Sets who is acting, from where and over which areas for the whole request (core.context).
     A bearer token (`Authorization: Bearer gc_…`) stands in for the session, so the API is scoped the same way."""
 
     def __init__(self, get_response):

@@ -3,7 +3,6 @@ import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import BACK_OFFICE_ROLES, Role
@@ -58,40 +57,3 @@ class ApiToken(models.Model):
     @property
     def is_active(self):
         return self.revoked_at is None
-
-
-class AuditEvent(models.Model):
-    """Who did what, when, from where. Written by accounts.services.audit_record and nothing else."""
-
-    class Action(models.TextChoices):
-        LOGIN = "login", _("login")
-        LOGIN_FAILED = "login_failed", _("failed login")
-        LOGOUT = "logout", _("logout")
-        TOKEN_ISSUED = "token_issued", _("API token issued")
-        TOKEN_REVOKED = "token_revoked", _("API token revoked")
-        REVEAL = "reveal", _("reveal of ID/phone")
-        EXPORT = "export", _("export")
-        IMPORT = "import", _("import")
-        CREATE = "create", _("create")
-        UPDATE = "update", _("update")
-        DELETE = "delete", _("delete")
-        MOVE = "move", _("move")
-
-    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user"))
-    actor_name = models.CharField(_("username"), max_length=150, blank=True, db_index=True)
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices, db_index=True)
-    target_type = models.CharField(_("object type"), max_length=40, blank=True)
-    target_id = models.CharField(_("object id"), max_length=40, blank=True)
-    summary = models.CharField(_("summary"), max_length=200, blank=True)
-    detail = models.JSONField(_("detail"), default=dict, blank=True)
-    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-at"]
-        verbose_name = _("audit event")
-        verbose_name_plural = _("audit log")
-        indexes = [models.Index(fields=["target_type", "target_id"])]
-
-    def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_type}:{self.target_id}"

@@ -1,5 +1,5 @@
-from accounts.models import AuditEvent
-from accounts.services import audit_record
+from core.audit import audit_record
+from core.models import AuditEvent
 
 
 def on_login(sender, request, user, **kwargs):

@@ -4,8 +4,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import ApiToken, AuditEvent
-from gridcare.context import Actor, Scope, current_actor
+from accounts.models import ApiToken
+from core.audit import audit_record
+from core.context import Actor, Scope
+from core.models import AuditEvent
 
 
 def scope_for_user(user):
@@ -19,24 +21,6 @@ def scope_for_user(user):
 
 def actor_for(user, ip=None):
     return Actor(user=user, ip=ip, scope=scope_for_user(user))
-
-
-def audit_record(action, *, target=None, summary="", detail=None, actor=None, actor_name=None):
-    """Write one audit row. `actor` defaults to the user acting in this request or task."""
-    current = current_actor()
-    user = actor if actor is not None else current.user
-    if user is not None and not user.is_authenticated:
-        user = None
-    return AuditEvent.objects.create(
-        actor=user,
-        actor_name=actor_name or (user.get_username() if user else ""),
-        action=action,
-        target_type=target._meta.label_lower if target is not None else "",
-        target_id=str(target.pk) if target is not None else "",
-        summary=summary[:200],
-        detail=detail or {},
-        ip=current.ip,
-    )
 
 
 def login_locked(username):

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from accounts.models import AuditEvent
 from bench.common import Result
+from core.models import AuditEvent
 from registry.importing import residents_import
 from registry.models import Area, Building, Household, Person
 from registry.testing import synthetic_id_number

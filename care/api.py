@@ -1,5 +1,5 @@
 """/api/v1/care: the ledger, a worker's day, follow-ups and help requests. Reads are scoped like the pages; writes
-are idempotent on a client key (gridcare.idempotency: a retry gets the first answer, another body under the same key
+are idempotent on a client key (core.idempotency: a retry gets the first answer, another body under the same key
 gets 409)."""
 
 from datetime import date, datetime
@@ -11,7 +11,7 @@ from ninja.responses import Status
 
 from care import selectors, services
 from care.models import FollowUp, HelpRequest
-from gridcare.idempotency import body_hash, idempotent_write
+from core.idempotency import keyed
 from registry.models import Area, Person
 
 router = Router(tags=["care"])
@@ -23,11 +23,7 @@ def _require(request, perm):
 
 
 def _keyed(request, scope, body, write):
-    """Runs `write() -> (status, answer)` once per client key of this user (no key: runs it plainly)."""
-    if not body.client_key:
-        return Status(*write())
-    key = f"{request.user.pk}:{body.client_key}"
-    return Status(*idempotent_write(scope, key, body_hash(body.dict(exclude={"client_key"})), write))
+    return Status(*keyed(scope, body.client_key, body.dict(), write))
 
 
 class LedgerEntryOut(Schema):

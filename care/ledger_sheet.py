@@ -10,7 +10,7 @@ from python_calamine import CalamineWorkbook
 
 from care.models import Need, RiskLevel
 from care.services import ledger_entry_save
-from gridcare.exports import Column
+from core.exports import Column
 from registry.identity import IdentityError, parse_ric
 from registry.models import Person, SpecialGroup
 

@@ -10,8 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gridcare.masking import mask_phone
-from gridcare.scoping import ScopedManager
+from core.masking import mask_phone
+from core.scoping import ScopedManager
 from registry.models import Area, Person, SpecialGroup
 
 

@@ -9,8 +9,6 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import AuditEvent
-from accounts.services import audit_record
 from care.models import (
     CareSettings,
     ContactPlan,
@@ -27,6 +25,8 @@ from care.models import (
     RequestKind,
     SpotCheck,
 )
+from core.audit import audit_record
+from core.models import AuditEvent
 from registry.identity import IdentityError, parse_phone
 from registry.models import Area, PersonGroup
 

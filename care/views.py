@@ -16,8 +16,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.middleware import client_ip
-from accounts.models import AuditEvent
-from accounts.services import audit_record
 from care import selectors, services
 from care.forms import (
     FollowUpForm,
@@ -43,8 +41,10 @@ from care.models import (
     Relief,
     RequestKind,
 )
-from gridcare.context import system_scope
-from gridcare.exports import Column, export_response
+from core.audit import audit_record
+from core.context import system_scope
+from core.exports import Column, export_response
+from core.models import AuditEvent
 from registry.models import Area, Person, SpecialGroup
 
 

@@ -6,8 +6,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AuditEvent
-from accounts.services import audit_record
+from core.audit import audit_record
+from core.models import AuditEvent
 from registry import services
 from registry.identity import IdentityError, parse_phone
 from registry.models import Area, Building, Compound, Household, Person, PersonGroup, SpecialGroup

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from gridcare.context import narrowed_to
+from core.context import narrowed_to
 from registry import selectors
 from registry.models import Area, Person
 

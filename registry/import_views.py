@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.middleware import client_ip
-from gridcare.exports import Column, export_response
+from core.exports import Column, export_response
 from registry.importing import (
     ImportFileError,
     import_error_rows,

@@ -19,9 +19,10 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import AuditEvent
-from accounts.services import audit_record, scope_for_user
-from gridcare.context import Actor, Scope, acting_as, current_actor, current_scope
+from accounts.services import actor_for, scope_for_user
+from core.audit import audit_record
+from core.context import Scope, acting_as, current_actor, current_scope
+from core.models import AuditEvent
 from registry.identity import IdentityError, clean_text, parse_phone
 from registry.models import Area, Building, Household, ImportJob, Person, PersonGroup, Residence, SpecialGroup
 from registry.services import derived_fields, identity_fields, person_move, person_update
@@ -596,7 +597,7 @@ def residents_import(path_or_file, *, filename, user=None, progress=None, defaul
         raise ImportFileError(_("The file has no column for: %(columns)s.") % {"columns": HEADERS["grid"][0]})
     report = ImportReport(filename=filename, rows=sum(1 for row in table.rows if any(row)))
     # Deduplication is district-wide, so the work sees every area; what the user may touch is checked row by row.
-    with acting_as(Actor(user=user, ip=actor.ip, scope=Scope.everything())):
+    with acting_as(actor.replace(user=user, scope=Scope.everything())):
         reader = RowReader(table, grids=grids_by_word(), default_grid=default_grid, scope=scope)
         importer = Importer(table, report, reader=reader, scope=scope, filename=filename)
         total = len(table.rows)
@@ -631,7 +632,8 @@ def import_job_run(job_id):
     def progress(done, total):
         ImportJob.all_objects.filter(pk=job.pk).update(rows_done=done, rows_total=total)
 
-    with acting_as(Actor(user=job.user, ip=job.ip, scope=Scope.everything())):
+    # A job whose uploader was deleted or deactivated acts as nobody: every row is refused, nothing is unscoped.
+    with acting_as(actor_for(job.user, job.ip)):
         try:
             with job.file.open("rb") as data:
                 report = residents_import(data, filename=job.filename, user=job.user, progress=progress)

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from pypinyin import Style, lazy_pinyin
 
-from gridcare.masking import mask_id_number, mask_phone
-from gridcare.scoping import ScopedManager
+from core.masking import mask_id_number, mask_phone
+from core.scoping import ScopedManager
 
 
 class Area(models.Model):

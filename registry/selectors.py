@@ -117,7 +117,7 @@ def person_get(pk):
 
 def person_detail(person):
     """Household members, special groups, residence history and the audit trail of changes to the person."""
-    from accounts.models import AuditEvent
+    from core.models import AuditEvent
 
     members = []
     if person.household_id:

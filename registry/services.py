@@ -5,9 +5,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import AuditEvent
-from accounts.services import audit_record
-from gridcare.masking import mask_id_number, mask_phone
+from core.audit import audit_record
+from core.masking import mask_id_number, mask_phone
+from core.models import AuditEvent
 from registry.identity import IdentityError, parse_other_document, parse_phone, parse_ric
 from registry.models import Person, Residence, name_initials
 

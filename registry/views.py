@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from gridcare.exports import Column, export_response
+from core.exports import Column, export_response
 from registry import selectors, services
 from registry.models import Area, Building, Person
 

@@ -1,6 +1,6 @@
 """Screening API, mounted at /api/v1/screening: for desks, labs, third-party sampling apps and our own pages.
 
-Writes are idempotent (gridcare.idempotency): tubes and the other writes on `client_key`, results on the tube code.
+Writes are idempotent (core.idempotency): tubes and the other writes on `client_key`, results on the tube code.
 Reads are scoped: an `area` code outside the caller's area is a 404. ID and phone numbers come masked.
 """
 
@@ -14,7 +14,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
-from gridcare.idempotency import body_hash, idempotent_write
+from core.idempotency import keyed
 from registry.models import Area, Household, Person
 from screening import selectors, services
 from screening.models import Alert, Campaign, HomeSamplingRequest, KnockOutcome, Round, Tube
@@ -37,10 +37,7 @@ def _area(request, code):
 
 
 def _keyed(request, scope, client_key, body, write):
-    """Runs a write once per client key (no key: runs it plainly)."""
-    if not client_key:
-        return Status(*write())
-    return Status(*idempotent_write(scope, f"{request.user.pk}:{client_key}", body_hash(body), write))
+    return Status(*keyed(scope, client_key, body, write))
 
 
 # --- schemas ---------------------------------------------------------------------------------------------------
@@ -480,7 +477,7 @@ def _result_answers(answers):
     summary="Record lab results, one or many (idempotent per tube code)",
 )
 def results_create(request, body: ResultIn | ResultsIn):
-    _require(request, "screening.change_tube")
+    _require(request, "screening.record_result")
     items = body.results if isinstance(body, ResultsIn) else [body]
     answers = services.results_record([i.model_dump(mode="json") for i in items], user=request.user)
     return _result_answers(answers)
@@ -488,7 +485,7 @@ def results_create(request, body: ResultIn | ResultsIn):
 
 @router.post("/results/import", response=ResultsOut, summary="Import the lab's .xlsx/.csv export")
 def results_import(request, file: UploadedFile = File(...)):  # noqa: B008 (ninja's idiom)
-    _require(request, "screening.change_tube")
+    _require(request, "screening.record_result")
     return _result_answers(services.results_import(file, filename=file.name or "", user=request.user))
 
 

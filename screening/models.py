@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gridcare.scoping import ScopedManager
+from core.scoping import ScopedManager
 from registry.models import Area, Household, Person
 
 
@@ -139,6 +139,10 @@ class Tube(models.Model):
         ordering = ["-closed_at"]
         verbose_name = _("tube")
         verbose_name_plural = _("tubes")
+        permissions = [
+            ("record_result", "Can record a lab result for a tube"),
+            ("correct_result", "Can correct a tube's lab result, with a reason (audited)"),
+        ]
         indexes = [models.Index(fields=["round", "site", "closed_at"])]
         constraints = [
             models.CheckConstraint(condition=models.Q(pool_size__in=[1, 5, 10, 20]), name="tube_valid_pool_size"),

@@ -36,11 +36,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from accounts.models import AuditEvent
-from accounts.services import audit_record
-from gridcare.context import system_scope
-from gridcare.idempotency import answer_for, body_hash, idempotent_write, stored_answers
-from gridcare.models import IdempotencyKey
+from core.audit import audit_record
+from core.context import system_scope
+from core.idempotency import answer_for, body_hash, idempotent_write, key_row, stored_answers
+from core.models import AuditEvent, IdempotencyKey
 from registry.identity import IdentityError, parse_ric
 from registry.models import Area, Person
 from registry.services import person_create
@@ -188,8 +187,7 @@ def tubes_register(items, *, user=None):
             with transaction.atomic():
                 results = _write_tubes(writable, user)
                 IdempotencyKey.objects.bulk_create(
-                    IdempotencyKey(scope=TUBE_SCOPE, key=p["key"], body_hash=p["digest"], status=201, response=r)
-                    for p, r in zip(writable, results, strict=True)
+                    key_row(TUBE_SCOPE, p["key"], p["digest"], 201, r) for p, r in zip(writable, results, strict=True)
                 )
             for plan, result in zip(writable, results, strict=True):
                 answers[plan["index"]] = (201, result)
@@ -492,7 +490,7 @@ def results_record(items, *, user=None):
             continue
         body = {k: item.get(k) for k in ("tube_code", "result", "resulted_at", "lab")}
         body["resulted_at"] = str(body["resulted_at"] or "")
-        answers.append(idempotent_write(RESULT_SCOPE, code, body_hash(body), lambda i=item: _result_write(i)))
+        answers.append(idempotent_write(RESULT_SCOPE, code, body, lambda i=item: _result_write(i)))
     return answers
 
 

@@ -1,5 +1,6 @@
-from accounts.models import ApiToken, AuditEvent
+from accounts.models import ApiToken
 from conftest import PASSWORD
+from core.models import AuditEvent
 
 
 def test_login_is_audited_and_locks_out_after_failures(client, users, settings):

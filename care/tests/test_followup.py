@@ -1,8 +1,8 @@
 from django.urls import reverse
 
-from accounts.models import AuditEvent
 from care.models import CareSettings, FollowUp, FollowUpTask, HelpRequest, Pairing
 from care.services import followup_plan_day, followup_record, pairing_assign
+from core.models import AuditEvent
 
 
 def test_today_list_shows_the_workers_planned_calls_only(login, paired):

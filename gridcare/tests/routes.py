@@ -13,8 +13,8 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from gridcare.context import Scope
-from gridcare.scoping import scope_filter
+from core.context import Scope
+from core.scoping import scope_filter
 
 API_PREFIX = "/api/v1/"
 _PATH_PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
@@ -82,7 +82,7 @@ def admin_object_id(route, values, area):
         return values[f"{model_name}_id"]
     if hasattr(model, "area_path"):
         scope = Scope(code=area.code, area_id=area.pk, is_grid=area.level == 4)
-        obj = model.all_objects.filter(scope_filter(model.area_path, scope)).first()
+        obj = model.all_objects.filter(scope_filter(model, scope)).first()
         return obj.pk if obj else None
     obj = model._base_manager.order_by("pk").first()
     return obj.pk if obj else 1

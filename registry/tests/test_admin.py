@@ -3,8 +3,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from accounts.models import ApiToken, AuditEvent
+from accounts.models import ApiToken
 from conftest import PASSWORD
+from core.models import AuditEvent
 from registry.models import Person
 
 
@@ -89,13 +90,13 @@ def test_adding_a_person_validates_the_id_number(client, users, areas):
 
 def test_audit_log_is_for_district_admins_and_read_only(client, users, people):
     login(client, "cora")
-    assert client.get(reverse("admin:accounts_auditevent_changelist")).status_code == 403
+    assert client.get(reverse("admin:core_auditevent_changelist")).status_code == 403
     client.logout()
     login(client, "dana")
-    response = client.get(reverse("admin:accounts_auditevent_changelist"), {"action__exact": "create"})
+    response = client.get(reverse("admin:core_auditevent_changelist"), {"action__exact": "create"})
     assert response.status_code == 200 and "甲一" in response.content.decode()
     event = AuditEvent.objects.first()
-    assert client.post(reverse("admin:accounts_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    assert client.post(reverse("admin:core_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
 
 
 def test_token_issued_once_and_revoked(client, users):

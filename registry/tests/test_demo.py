@@ -9,7 +9,7 @@ from django.db.models import Count, F
 
 from accounts.models import User
 from accounts.services import actor_for
-from gridcare.context import acting_as
+from core.context import acting_as
 from gridcare.management.commands.demo import DEMO_USERS
 from registry.demo import RegisterBuilder
 from registry.identity import parse_ric

@@ -1,6 +1,6 @@
 import pytest
 
-from gridcare.masking import mask_id_number, mask_phone
+from core.masking import mask_id_number, mask_phone
 from registry.identity import IdentityError, parse_phone, parse_ric
 from registry.testing import synthetic_id_number
 

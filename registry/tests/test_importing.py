@@ -12,9 +12,9 @@ from django.utils import translation
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
-from accounts.models import AuditEvent
 from accounts.roles import Role
 from conftest import PASSWORD
+from core.models import AuditEvent
 from registry.importing import ImportFileError, residents_import
 from registry.models import Household, ImportJob, Person, Residence
 from registry.testing import synthetic_id_number

@@ -1,7 +1,7 @@
 import pytest
 
 from accounts.services import actor_for
-from gridcare.context import acting_as
+from core.context import acting_as
 from registry.models import Area, Household, Person
 
 
@@ -44,7 +44,7 @@ def test_anonymous_sees_nothing(people):
 
 
 def test_narrowing_keeps_to_the_area_and_never_widens(users, people, areas):
-    from gridcare.context import narrowed_to
+    from core.context import narrowed_to
 
     with acting_as(actor_for(users["cora"])):
         with narrowed_to(areas["B"]):

@@ -1,7 +1,7 @@
 import pytest
 
 from accounts.services import actor_for
-from gridcare.context import acting_as
+from core.context import acting_as
 from registry.selectors import person_search
 
 

@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from accounts.models import AuditEvent
 from conftest import PASSWORD
+from core.models import AuditEvent
 from registry.models import SpecialGroup
 
 

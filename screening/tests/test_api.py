@@ -81,14 +81,14 @@ def test_results_by_api_one_or_many(client, users, make_person, tube_item):
     tube_register(tube_item([make_person("A") for _ in range(10)], code="P10"))
     tube_register(tube_item([make_person("A")], code="N1"))
     one = _post(
-        client, "/api/v1/screening/results", {"tube_code": "N1", "result": "negative", "lab": "lab"}, users["dana"]
+        client, "/api/v1/screening/results", {"tube_code": "N1", "result": "negative", "lab": "lab"}, users["lena"]
     )
     assert one.status_code == 200 and one.json()["results"][0]["result"] == "negative"
     many = _post(
         client,
         "/api/v1/screening/results",
         {"results": [{"tube_code": "P10", "result": "positive", "lab": "lab"}]},
-        users["dana"],
+        users["lena"],
     )
     assert many.json()["results"][0]["holds"] == 10
     assert Hold.objects.count() == 10 and HomeSamplingRequest.objects.count() == 10

@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
-from gridcare.models import IdempotencyKey
+from core.models import IdempotencyKey
 from screening.models import Sample, Tube
 from screening.services import results_record, tube_register, tubes_register
 

@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
-
 from care.services import help_request_escalate_overdue
+from core.commands import SystemCommand
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = "Moves overdue help requests one area level up. Run it every few minutes (cron or the task worker)."
 
     def handle(self, *args, **options):

@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
-
 from care.services import followup_plan_day
+from core.commands import SystemCommand
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = "Plans today's follow-up calls for every paired ledger person who is due. Run it at dawn; safe to repeat."
 
     def handle(self, *args, **options):

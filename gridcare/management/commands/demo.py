@@ -12,9 +12,10 @@ import unicodedata
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 
+from core.commands import SystemCommand
 from registry import demo as register_demo
 from registry.models import Area, SpecialGroup
 
@@ -28,11 +29,12 @@ DEMO_USERS = [
     ("grid1", "grid_worker", "中福社区/1"),
     ("grid2", "grid_worker", "中福社区/2"),
     ("medic", "medic", "江海区"),
+    ("lab", "lab", "江海区"),
     ("volunteers", "volunteer_lead", "中福社区"),
 ]
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = "Builds the demo district (Jianghai) with synthetic residents and one login per role."
 
     def add_arguments(self, parser):

@@ -1,13 +1,14 @@
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from core.commands import SystemCommand
 from registry.importing import ImportFileError, residents_import
 from registry.models import Area
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = "Imports residents from an .xlsx or .csv file (UTF-8 or GBK). Exits non-zero only if it cannot be read."
 
     def add_arguments(self, parser):

@@ -23,13 +23,14 @@ from urllib.parse import urlsplit
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connections
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import token_issue
+from core.commands import SystemCommand
 from registry.models import Area, Person
 from registry.testing import synthetic_id_number
 from screening.demo import CAMPAIGN_NAME
@@ -39,7 +40,7 @@ from screening.services import pool_size_for
 BATCH = 100
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = "Drives a screening campaign through the HTTP API and checks coverage against the database."
 
     def add_arguments(self, parser):
@@ -140,9 +141,11 @@ class Simulation:
     def prepare(self, campaign_id, days):
         admin = User.objects.filter(role=Role.DISTRICT_ADMIN, area__level=Area.Level.DISTRICT).first()
         medics = list(User.objects.filter(role=Role.MEDIC, is_active=True)[:4])
-        if admin is None or not medics:
-            raise CommandError("needs a district admin and a medic user (run `gridcare demo` first)")
+        lab = User.objects.filter(role=Role.LAB, is_active=True).first()
+        if admin is None or not medics or lab is None:
+            raise CommandError("needs a district admin, a medic and a lab user (run `gridcare demo` first)")
         self.admin = Api(self.url, token_issue(admin, "simulate-screening")[1])
+        self.lab = Api(self.url, token_issue(lab, "simulate-screening lab")[1])
         self.desks = [Api(self.url, token_issue(m, "simulate-screening desk")[1]) for m in medics]
         self.district = Area.all_objects.get(level=Area.Level.DISTRICT, code=admin.area.code)
         campaign = self._campaign(campaign_id, days)
@@ -305,7 +308,7 @@ class Simulation:
                 {"tube_code": c, "result": "positive" if c in positive else "negative", "lab": "江门市中心医院"}
                 for c in codes[start : start + 500]
             ]
-            status, data = self.admin.call("POST", "/results", {"results": items})
+            status, data = self.lab.call("POST", "/results", {"results": items})
             if status != 200 or any(r["http_status"] != 200 for r in data["results"]):
                 raise CommandError(f"results: {status}")
         return positive
@@ -321,7 +324,7 @@ class Simulation:
             for n, t in enumerate(tubes)
         ]
         if items:
-            self.admin.call("POST", "/results", {"results": items})
+            self.lab.call("POST", "/results", {"results": items})
         self.stats["re-sampled after a positive pool"] += len(tubes)
 
     def _knocks(self, round_):

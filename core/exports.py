@@ -10,9 +10,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from accounts.models import AuditEvent
-from accounts.services import audit_record
-from gridcare.masking import mask_id_number, mask_phone
+from core.audit import audit_record
+from core.masking import mask_id_number, mask_phone
+from core.models import AuditEvent
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -1,0 +1,66 @@
+"""The ground floor's own rows: the audit log and the stored answers of idempotent writes."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class IdempotencyKey(models.Model):
+    """The stored answer to a write made under a client key (see core.idempotency). `owner` is whose key it is
+    (a user, or "system"): keys are per user, so another user's retry of the same key is a new write."""
+
+    scope = models.CharField(max_length=40)
+    owner = models.CharField(max_length=40, default="")
+    key = models.CharField(max_length=100)
+    body_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "gridcare_idempotencykey"
+        constraints = [models.UniqueConstraint(fields=["scope", "owner", "key"], name="idempotencykey_owner_unique")]
+
+    def __str__(self):
+        return f"{self.scope}:{self.owner}:{self.key}"
+
+
+class AuditEvent(models.Model):
+    """Who did what, when, from where. Written by core.audit.audit_record and nothing else."""
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("login")
+        LOGIN_FAILED = "login_failed", _("failed login")
+        LOGOUT = "logout", _("logout")
+        TOKEN_ISSUED = "token_issued", _("API token issued")
+        TOKEN_REVOKED = "token_revoked", _("API token revoked")
+        REVEAL = "reveal", _("reveal of ID/phone")
+        EXPORT = "export", _("export")
+        IMPORT = "import", _("import")
+        CREATE = "create", _("create")
+        UPDATE = "update", _("update")
+        DELETE = "delete", _("delete")
+        MOVE = "move", _("move")
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user")
+    )
+    actor_name = models.CharField(_("username"), max_length=150, blank=True, db_index=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices, db_index=True)
+    target_type = models.CharField(_("object type"), max_length=40, blank=True)
+    target_id = models.CharField(_("object id"), max_length=40, blank=True)
+    summary = models.CharField(_("summary"), max_length=200, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    class Meta:
+        db_table = "accounts_auditevent"
+        ordering = ["-at"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["target_type", "target_id"], name="accounts_au_target__6d660f_idx")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_type}:{self.target_id}"
