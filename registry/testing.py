@@ -60,3 +60,32 @@ def _import_job_naming(person):
         status=ImportJob.Status.DONE,
         result={"created": 0, "updated": 0, "unchanged": 0, "rejected": 1, "errors": [error]},
     )
+
+
+def write_cases(values):
+    """The register's write routes, for the project-wide write walker (gridcare/tests/test_writes.py)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from gridcare.tests.writes import WriteCase
+
+    person = values["person_id"]
+    csv = "姓名,身份证号,手机,网格\n新来的,{},13900001111,{}\n".format(synthetic_id_number(90_001), values["grid_code"])
+    return [
+        WriteCase(
+            "registry:person_reveal",
+            reverse("registry:person_reveal", args=[person]),
+            "registry.reveal_identity",
+            data={"reason": "核对身份"},
+        ),
+        WriteCase("registry:person_call", reverse("registry:person_call", args=[person]), "registry.call_person"),
+        # An upload writes a job in the uploader's own area; which rows it may touch is the importer's check
+        # (registry/tests/test_importing.py), so only the permission is walked here.
+        WriteCase(
+            "imports:upload",
+            reverse("imports:upload"),
+            "registry.import_residents",
+            area="own",
+            data=lambda: {"file": SimpleUploadedFile("residents.csv", csv.encode())},
+        ),
+    ]
