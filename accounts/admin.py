@@ -28,8 +28,13 @@ class UserAdmin(DjangoUserAdmin):
 
 
 class ApiTokenForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mode"].required = False  # left out: a full token, as before modes existed
+
     def clean(self):
         data = super().clean()
+        data["mode"] = data.get("mode") or ApiToken.Mode.FULL
         user, area = data.get("user"), data.get("area")
         if user is not None and area is not None and not scope_for_user(user).covers(area.code):
             raise forms.ValidationError(_("The area must be inside the user's area."))
