@@ -1,13 +1,14 @@
 """Back office for accounts: users, API tokens (issued here, shown once, revocable) and the audit log, which
 district admins browse and filter but nobody edits."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken, User
 from accounts.roles import Role
-from accounts.services import token_issue, token_revoke
+from accounts.services import scope_for_user, token_issue, token_revoke
 from core.models import AuditEvent
 
 
@@ -26,20 +27,36 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
 
 
+class ApiTokenForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mode"].required = False  # left out: a full token, as before modes existed
+
+    def clean(self):
+        data = super().clean()
+        data["mode"] = data.get("mode") or ApiToken.Mode.FULL
+        user, area = data.get("user"), data.get("area")
+        if user is not None and area is not None and not scope_for_user(user).covers(area.code):
+            raise forms.ValidationError(_("The area must be inside the user's area."))
+        return data
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "hint", "created_at", "last_used_at", "revoked_at"]
-    list_filter = ["revoked_at"]
-    list_select_related = ["user"]
+    form = ApiTokenForm
+    list_display = ["name", "user", "hint", "mode", "area", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at", "mode"]
+    list_select_related = ["user", "area"]
     raw_id_fields = ["user"]
-    fields = ["user", "name"]
+    fields = ["user", "name", "mode", "area"]
     actions = ["revoke"]
 
     def has_change_permission(self, request, obj=None):
         return False
 
     def save_model(self, request, obj, form, change):
-        token, raw = token_issue(form.cleaned_data["user"], form.cleaned_data["name"])
+        data = form.cleaned_data
+        token, raw = token_issue(data["user"], data["name"], mode=data["mode"], area=data["area"])
         obj.pk = token.pk
         messages.warning(request, _("The token, shown only this once: %(token)s") % {"token": raw})
 

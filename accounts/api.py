@@ -1,9 +1,12 @@
 from django.contrib.auth import authenticate
+from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from accounts.models import ApiToken
 from accounts.services import login_locked, token_issue, token_revoke
+from registry.models import Area
 
 router = Router(tags=["auth"])
 
@@ -12,6 +15,8 @@ class TokenRequest(Schema):
     username: str
     password: str
     name: str = "device"
+    mode: ApiToken.Mode = ApiToken.Mode.FULL
+    area: str | None = None  # an area code inside the user's area, to narrow the token to
 
 
 class TokenOut(Schema):
@@ -19,31 +24,36 @@ class TokenOut(Schema):
     username: str
     role: str
     area_code: str | None
+    mode: str
+    expires_at: str
 
 
 @router.post("/token", auth=None, response=TokenOut, summary="Exchange a username and password for a bearer token")
 def token_create(request, body: TokenRequest):
+    """`mode`: full, read_only (the role's view permissions) or desk (what a sampling desk needs); `area`
+    narrows the token to a sub-area of the user's. Tokens expire after API_TOKEN_DAYS days and die with a
+    password change or the user's deactivation."""
     if login_locked(body.username):
         raise HttpError(429, "too many failed logins; try again later")
     user = authenticate(request, username=body.username, password=body.password)
     if user is None:
         raise HttpError(401, "wrong username or password")
-    token, raw = token_issue(user, body.name)
+    area = get_object_or_404(Area.all_objects, code=body.area) if body.area else None
+    token, raw = token_issue(user, body.name, mode=body.mode, area=area)
     return {
         "token": raw,
         "username": user.username,
         "role": user.role,
-        "area_code": user.area.code if user.area else None,
+        "area_code": (area or user.area).code if (area or user.area) else None,
+        "mode": token.mode,
+        "expires_at": token.expires_at.isoformat(),
     }
 
 
-@router.delete("/token", response={204: None}, summary="Revoke the bearer token used for this call")
+@router.delete("/token", auth=None, response={204: None}, summary="Revoke the bearer token used for this call")
 def token_delete(request):
-    from accounts.models import ApiToken
-
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    if not header.startswith("Bearer "):
-        raise HttpError(400, "call this with the bearer token to revoke")
-    token = ApiToken.objects.get(key_hash=ApiToken.hash(header[7:].strip()), revoked_at__isnull=True)
+    token = getattr(request, "api_token", None)  # set by the middleware for a live token only
+    if token is None:
+        raise HttpError(401, "call this with the bearer token to revoke")
     token_revoke(token)
     return Status(204, None)

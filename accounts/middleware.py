@@ -1,4 +1,4 @@
-from accounts.services import actor_for, token_user
+from accounts.services import actor_for, token_actor, token_find
 from core.context import acting_as
 
 
@@ -8,17 +8,21 @@ def client_ip(request):
 
 class RequestContextMiddleware:
     """Sets who is acting, from where and over which areas for the whole request (core.context).
-    A bearer token (`Authorization: Bearer gc_…`) stands in for the session, so the API is scoped the same way."""
+    A bearer token (`Authorization: Bearer gc_…`) stands in for the session, so the API is scoped the same way;
+    a narrowed token (read-only, desk-only, a sub-area) narrows the actor's permissions and scope."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         header = request.META.get("HTTP_AUTHORIZATION", "")
-        if header.startswith("Bearer "):
-            user = token_user(header[7:].strip())
-            if user is not None:
-                request.user = user
-                request.auth_by_token = True
-        with acting_as(actor_for(request.user, client_ip(request))):
+        token = token_find(header[7:].strip()) if header.startswith("Bearer ") else None
+        if token is not None:
+            request.user = token.user
+            request.auth_by_token = True
+            request.api_token = token
+            actor = token_actor(token, client_ip(request))
+        else:
+            actor = actor_for(request.user, client_ip(request))
+        with acting_as(actor):
             return self.get_response(request)

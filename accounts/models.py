@@ -3,6 +3,7 @@ import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import BACK_OFFICE_ROLES, Role
@@ -27,9 +28,19 @@ class User(AbstractUser):
 
 
 class ApiToken(models.Model):
-    """A bearer token for devices and apps. Only its SHA-256 is stored; the token is shown once."""
+    """A bearer token for devices and apps. Only its SHA-256 is stored; the token is shown once.
+
+    It expires (`expires_at`, API_TOKEN_DAYS after issue), dies with a password change (`password_fingerprint`
+    is a keyed hash of the password hash at issue) or the user's deactivation, and may be narrowed: a `mode`
+    (read-only: the role's view_* permissions; desk-only: what a sampling desk needs) and a sub-`area` inside
+    the user's area. accounts.services.token_actor turns it into the request's Actor."""
 
     PREFIX = "gc_"
+
+    class Mode(models.TextChoices):
+        FULL = "full", _("full")
+        READ_ONLY = "read_only", _("read-only")
+        DESK = "desk", _("sampling desk only")
 
     user = models.ForeignKey(User, models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=80)
@@ -38,6 +49,18 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, editable=False)
+    password_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.FULL)
+    area = models.ForeignKey(
+        "registry.Area",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("area"),
+        help_text=_("Narrows the token to part of the user's area."),
+    )
 
     class Meta:
         verbose_name = _("API token")
@@ -53,6 +76,11 @@ class ApiToken(models.Model):
     @classmethod
     def new_raw(cls):
         return cls.PREFIX + secrets.token_urlsafe(32)
+
+    @staticmethod
+    def fingerprint(user):
+        """A keyed hash of the user's password hash: changes whenever the password does."""
+        return salted_hmac("gridcare.accounts.ApiToken", user.password, algorithm="sha256").hexdigest()
 
     @property
     def is_active(self):

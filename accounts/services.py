@@ -1,10 +1,14 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken
+from accounts.roles import role_perms
 from core.audit import audit_record
 from core.context import Actor, Scope
 from core.models import AuditEvent
@@ -39,12 +43,51 @@ def login_locked(username):
     return len(recent) >= settings.LOCKOUT_FAILURES and all(a == AuditEvent.Action.LOGIN_FAILED for a in recent)
 
 
-def token_issue(user, name):
-    """Returns (token row, raw token). The raw token is shown once and never stored."""
+# What a sampling desk needs of a user's permissions (a desk-only token): its rounds, sites and campaigns, who a
+# scan is, and registering tubes.
+DESK_PERMISSIONS = frozenset(
+    {
+        "screening.view_campaign",
+        "screening.view_round",
+        "screening.view_site",
+        "screening.view_tube",
+        "screening.add_tube",
+        "registry.view_person",
+    }
+)
+
+
+def token_permissions(token):
+    """The permissions a token narrows its user to (None: all the role's)."""
+    if token.mode == ApiToken.Mode.READ_ONLY:
+        return frozenset(p for p in role_perms(token.user.role) if p.partition(".")[2].startswith("view_"))
+    if token.mode == ApiToken.Mode.DESK:
+        return DESK_PERMISSIONS
+    return None
+
+
+def token_issue(user, name, *, mode=ApiToken.Mode.FULL, area=None):
+    """Returns (token row, raw token). The raw token is shown once and never stored. `area`, if given, must be
+    inside the user's area (ValidationError otherwise)."""
+    if mode not in ApiToken.Mode.values:
+        raise ValidationError({"mode": _("Unknown token mode.")})
+    if area is not None and not scope_for_user(user).covers(area.code):
+        raise ValidationError({"area": _("The area must be inside the user's area.")})
     raw = ApiToken.new_raw()
+    expires_at = timezone.now() + timedelta(days=settings.API_TOKEN_DAYS)
     with transaction.atomic():
-        token = ApiToken.objects.create(user=user, name=name, key_hash=ApiToken.hash(raw), hint=raw[-6:])
-        audit_record(AuditEvent.Action.TOKEN_ISSUED, target=token, summary=f"{user.get_username()}: {name}")
+        token = ApiToken.objects.create(
+            user=user,
+            name=name,
+            key_hash=ApiToken.hash(raw),
+            hint=raw[-6:],
+            expires_at=expires_at,
+            password_fingerprint=ApiToken.fingerprint(user),
+            mode=mode,
+            area=area,
+        )
+        summary = f"{user.get_username()}: {name} ({mode}{', ' + area.code if area else ''})"
+        audit_record(AuditEvent.Action.TOKEN_ISSUED, target=token, summary=summary)
     return token, raw
 
 
@@ -54,16 +97,32 @@ def token_revoke(token):
     audit_record(AuditEvent.Action.TOKEN_REVOKED, target=token, summary=str(token))
 
 
-def token_user(raw):
-    """The active user behind a bearer token, or None."""
+def token_find(raw):
+    """The live token for a raw bearer token, or None: not revoked, not expired, its user active and with the
+    password the token was issued under."""
+    now = timezone.now()
     token = (
-        ApiToken.objects.select_related("user__area")
-        .filter(key_hash=ApiToken.hash(raw), revoked_at__isnull=True, user__is_active=True)
+        ApiToken.objects.select_related("user__area", "area")
+        .filter(key_hash=ApiToken.hash(raw), revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
         .first()
     )
-    if token is None:
+    if token is None or not constant_time_compare(token.password_fingerprint, ApiToken.fingerprint(token.user)):
         return None
-    now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
+
+
+def token_user(raw):
+    """The active user behind a bearer token, or None."""
+    token = token_find(raw)
+    return token.user if token else None
+
+
+def token_actor(token, ip=None):
+    """The Actor for a request made with `token`: its user's, narrowed to the token's permissions and area."""
+    actor = actor_for(token.user, ip)
+    if token.area_id is not None:
+        scope = Scope.of_area(token.area) if actor.scope.covers(token.area.code) else Scope.nothing()
+        actor = actor.replace(scope=scope)
+    return actor.replace(allowed=token_permissions(token))

@@ -201,3 +201,12 @@ def relief_totals(reliefs, level):
     for row in rows:
         row["area_name"] = names.get(row["prefix"], row["prefix"])
     return rows
+
+
+def call_list_has(user, person):
+    """Whether `person` is on one of `user`'s care lists, for the call link (registry.calls): their pairing (as
+    worker or back-up), a follow-up task of theirs today, or an open help request for the person in their area."""
+    pairing = Pairing.objects.filter(person=person, ended_at__isnull=True).filter(Q(worker=user) | Q(backup=user))
+    task = FollowUpTask.objects.filter(person=person, worker=user, day=timezone.localdate())
+    request = HelpRequest.objects.filter(person=person, status__in=HelpRequest.OPEN)
+    return pairing.exists() or task.exists() or request.exists()

@@ -182,6 +182,15 @@ SCREENING_SIZING = {
     "people_per_sampler": env_int("SCREENING_PEOPLE_PER_SAMPLER", 360),
 }
 
+# The audited call link (registry.calls): calls per grid worker per clock hour, and the privacy-number bridge (a
+# dotted path, e.g. "registry.calls.DevelopmentBridge"; empty: the phone dials the real number).
+CALL_LIMIT_PER_HOUR = env_int("CALL_LIMIT_PER_HOUR", 30)
+CALL_BRIDGE_BACKEND = os.environ.get("CALL_BRIDGE_BACKEND", "")
+CALL_BRIDGE_MINUTES = env_int("CALL_BRIDGE_MINUTES", 10)
+
+# API tokens expire after API_TOKEN_DAYS days.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

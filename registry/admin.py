@@ -1,9 +1,17 @@
 """Back-office editing of the register. Querysets and foreign-key choices come from the scoped default managers,
 so the admin shows only the user's subtree. ID and phone numbers are shown masked and are editable only when a
-person is added; changes to a person go through registry.services, which validate and audit them."""
+person is added; changes to a person go through registry.services, which validate and audit them.
+
+Nothing here may undo the mask: no birth date (the eight digits the ID mask hides; the age is shown instead), no
+filter through the URL on a number (`?phone__startswith=138` would rebuild a phone digit by digit), and a search
+by more than 4 digits only for a user who may reveal, audited as a reveal."""
+
+import re
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
@@ -11,6 +19,18 @@ from core.models import AuditEvent
 from registry import services
 from registry.identity import IdentityError, parse_phone
 from registry.models import Area, Building, Compound, Household, Person, PersonGroup, SpecialGroup
+
+
+class MaskedAdminMixin:
+    """Refuses any changelist lookup through the URL that touches one of `masked_fields` (Django allows filtering
+    on every local field by default: `?phone__startswith=1381` answers whether the number starts so)."""
+
+    masked_fields = ()
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if any(part in self.masked_fields for part in lookup.split("__")):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -77,18 +97,22 @@ class PersonAddForm(forms.ModelForm):
         return data
 
 
+_DIGIT_TERM = re.compile(r"^\d[\dXx]*$")
+
+
 @admin.register(Person)
-class PersonAdmin(ScopedAdmin):
+class PersonAdmin(MaskedAdminMixin, ScopedAdmin):
     list_display = ["name", "masked_id_number", "masked_phone", "grid", "relation", "residence_status"]
     list_filter = ["residence_status", "mobility", "special_groups"]
     search_fields = ["name", "name_initials", "id_last4", "phone_last4"]
     list_select_related = ["grid"]
     raw_id_fields = ["household"]
     inlines = [PersonGroupInline]
-    readonly_fields = ["masked_id_number", "masked_phone", "birth_date", "sex", "grid", "household"]
+    masked_fields = ("id_number", "phone", "birth_date")
+    readonly_fields = ["masked_id_number", "masked_phone", "age", "sex", "grid", "household"]
     add_fields = ["grid", "household", "name", "id_type", "id_number", "phone", "relation", "residence_status",
                   "mobility", "is_provisional"]  # fmt: skip
-    change_fields = ["name", "masked_id_number", "masked_phone", "id_type", "birth_date", "sex", "grid", "household",
+    change_fields = ["name", "masked_id_number", "masked_phone", "id_type", "age", "sex", "grid", "household",
                      "relation", "residence_status", "mobility", "is_provisional"]  # fmt: skip
 
     def get_form(self, request, obj=None, **kwargs):
@@ -102,6 +126,34 @@ class PersonAdmin(ScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Moves between households go through the register's move (history kept), not a field edit here.
         return [] if obj is None else [*self.readonly_fields, "id_type"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Names, initials and last 4 digits as usual. A term of more than 4 digits searches the full ID and phone
+        numbers only for a user who may reveal them, and is then audited as a reveal ("admin search"); for
+        anyone else it finds nobody (searching digit prefixes would rebuild a number)."""
+        terms = search_term.split()
+        digits = [t.upper() for t in terms if _DIGIT_TERM.match(t) and len(t) > 4]
+        rest = " ".join(t for t in terms if t.upper() not in digits)
+        queryset, duplicates = super().get_search_results(request, queryset, rest)
+        if not digits:
+            return queryset, duplicates
+        if not request.user.has_perm("registry.reveal_identity"):
+            messages.warning(request, gettext("Search by the last 4 digits of an ID or phone number."))
+            return queryset.none(), False
+        for term in digits:
+            queryset = queryset.filter(Q(id_number__contains=term) | Q(phone__contains=term))
+        found = list(queryset.values_list("pk", flat=True)[:51])
+        audit_record(
+            AuditEvent.Action.REVEAL,
+            target=queryset.first() if len(found) == 1 else None,
+            summary="admin search",
+            detail={"fields": ["id_number", "phone"], "digits": [len(t) for t in digits], "persons": found[:50]},
+        )
+        return queryset, duplicates
+
+    @admin.display(description=_("age"))
+    def age(self, obj):
+        return obj.age
 
     @admin.display(description=_("ID number"))
     def masked_id_number(self, obj):

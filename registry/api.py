@@ -1,14 +1,16 @@
 """Registry reads for devices and apps, scoped like the pages (the default managers filter by the caller's area).
-ID and phone numbers leave only masked."""
+ID and phone numbers leave only masked, and no birth date leaves at all: it is the eight digits the ID mask hides, so
+persons carry their age instead. Every read of persons needs `registry.view_person` (a volunteer lead may see the
+area tree, not the people in it)."""
 
 from contextlib import nullcontext
-from datetime import date
 
 from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
+from core.access import require
 from core.context import narrowed_to
 from registry import selectors
 from registry.models import Area, Person
@@ -51,7 +53,7 @@ class PersonOut(Schema):
     masked_id_number: str
     masked_phone: str
     sex: str
-    birth_date: date | None
+    age: int | None
     relation: str
     residence_status: str
     mobility: str
@@ -103,6 +105,7 @@ def area_detail(request, code: str):
 @router.get("/persons", response=list[PersonOut], summary="Persons in your scope; ?area=CODE narrows, ?q= searches")
 @paginate(PageNumberPagination, page_size=50)
 def person_list(request, area: str | None = None, q: str | None = None):
+    require("registry.view_person")
     within = get_object_or_404(Area, code=area) if area else None
     if q:
         with narrowed_to(within) if within else nullcontext():
@@ -115,6 +118,7 @@ def person_list(request, area: str | None = None, q: str | None = None):
 
 @router.get("/persons/{int:person_id}", response=PersonDetailOut, summary="One person (numbers masked)")
 def person_detail(request, person_id: int):
+    require("registry.view_person")
     return get_object_or_404(
         Person.objects.select_related("grid", "household__building").prefetch_related("special_groups"),
         pk=person_id,

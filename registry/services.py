@@ -5,9 +5,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.access import writes
 from core.audit import audit_record
 from core.masking import mask_id_number, mask_phone
 from core.models import AuditEvent
+from registry import calls
 from registry.identity import IdentityError, parse_other_document, parse_phone, parse_ric
 from registry.models import Person, Residence, name_initials
 
@@ -135,11 +137,25 @@ def person_reveal(user, person, *, reason, fields=("id_number", "phone")):
     return {field: getattr(person, field) for field in fields}
 
 
-def person_call_number(user, person):
-    """The phone number to dial through the audited call link; the number is revealed to the phone, not the page."""
-    if not user.has_perm("registry.call_person"):
-        raise PermissionDenied(_("You may not phone residents through the register."))
+class CallLimitReached(Exception):
+    """The worker has made CALL_LIMIT_PER_HOUR calls through the link this hour (429)."""
+
+
+@writes("registry.call_person")
+def person_call(person, *, by):
+    """The audited call link: for a person on `by`'s lists only (403 otherwise), at most CALL_LIMIT_PER_HOUR
+    calls an hour, each audited as a reveal of the phone ("phone call"). Returns the calls.Dial to hand the phone:
+    a virtual number through the configured privacy-number bridge, else the real number."""
     if not person.phone:
         raise ValidationError({"phone": _("No phone number is registered.")})
-    audit_record(AuditEvent.Action.REVEAL, target=person, summary="phone call", detail={"fields": ["phone"]})
-    return person.phone
+    if not calls.on_call_list(by, person):
+        raise PermissionDenied(_("This person is not on your lists."))
+    if not calls.call_count_take(by):
+        raise CallLimitReached(_("Too many calls this hour."))
+    bridge = calls.bridge()
+    dial = bridge.bind(worker=by, person=person) if bridge else calls.Dial(person.phone)
+    detail = {"fields": ["phone"], "bridged": dial.bridged}
+    if dial.bridged:
+        detail |= {"virtual_number": dial.number, "expires_at": dial.expires_at.isoformat()}
+    audit_record(AuditEvent.Action.REVEAL, target=person, summary="phone call", detail=detail)
+    return dial

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.exports import Column, export_response
 from registry import selectors, services
@@ -92,15 +92,21 @@ class TelRedirect(HttpResponseRedirect):
 
 
 @login_required
-@permission_required("registry.view_person", raise_exception=True)
+@require_POST
 def person_call(request, person_id):
-    """The audited call link: logs a reveal of the phone number with reason "phone call", then dials it."""
+    """The audited call link, a POST (CSRF-protected: another site cannot make a worker's browser ask for it).
+    Through a privacy-number bridge, a page with the virtual number; without one, a redirect to `tel:` with the
+    real number (it reaches the phone's dialler, not the page). Checks in registry.services.person_call."""
     person = _person_or_404(person_id)
     try:
-        number = services.person_call_number(request.user, person)
+        dial = services.person_call(person, by=request.user)
     except ValidationError:
         raise Http404(_("No phone number is registered.")) from None
-    return TelRedirect(f"tel:{number}")
+    except services.CallLimitReached as exc:
+        return render(request, "registry/call.html", {"person": person, "error": str(exc)}, status=429)
+    if dial.bridged:
+        return render(request, "registry/call.html", {"person": person, "dial": dial})
+    return TelRedirect(f"tel:{dial.number}")
 
 
 @login_required

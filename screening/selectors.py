@@ -537,3 +537,18 @@ def site_sizing(population):
         "samplers": -(-population // rule["people_per_sampler"]),
         "hours": rule["hours"],
     }
+
+
+def call_list_has(user, person):
+    """Whether `person` is on a running round's knock list (missing in their grid) or home-sampling list in
+    `user`'s area, for the call link (registry.calls)."""
+    now = timezone.now()
+    waiting = [HomeSamplingRequest.Status.OPEN, HomeSamplingRequest.Status.ASSIGNED]
+    for round_ in Round.objects.filter(starts_at__lte=now, ends_at__gte=now).select_related("campaign"):
+        if HomeSamplingRequest.objects.filter(round=round_, person=person, status__in=waiting).exists():
+            return True
+        if not any(person.grid.code.startswith(code) for code in scope_codes(round_.campaign)):
+            continue
+        if missing_persons(round_, person.grid).filter(pk=person.pk).exists():
+            return True
+    return False

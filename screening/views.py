@@ -94,9 +94,11 @@ def desk_worker(request):
 
 @login_required
 @require_POST
+@permission_required("registry.view_person", raise_exception=True)
 def desk_lookup(request):
     """Confirm who a scan is: name and masked ID of a person the user may see; `found: false` for a valid ID not
-    in the register (the tube then registers them provisionally). POST, so ID numbers stay out of access logs."""
+    in the register (the tube then registers them provisionally). POST, so ID numbers stay out of access logs.
+    A read of the register, so it needs `registry.view_person` like the register's pages."""
     query = request.POST.get("q", "").strip()
     if query.upper().startswith(codes.PREFIX):
         person_id = codes.person_id_from_code(query)

@@ -82,7 +82,7 @@ def test_one_tap_call_goes_through_the_audited_call_link(login, paired):
     client = login("gwen")
     link = reverse("registry:person_call", args=[person.pk])
     assert link in client.get(reverse("care:today")).content.decode()
-    response = client.get(link)
+    response = client.post(link)
     assert response.status_code == 302 and response["Location"] == "tel:13812345678"
     event = AuditEvent.objects.get(action=AuditEvent.Action.REVEAL, target_id=str(person.pk))
     assert event.actor.username == "gwen"

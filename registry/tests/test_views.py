@@ -68,8 +68,9 @@ def test_person_page_is_masked_with_history(client, users, people):
 
 def test_person_of_neighbouring_grid_is_404(client, users, people):
     login(client, users["gwen"])
-    for name in ("person", "person_call", "person_reveal"):
+    for name in ("person", "person_reveal"):
         assert client.get(reverse(f"registry:{name}", args=[people["wang"].pk])).status_code == 404
+    assert client.post(reverse("registry:person_call", args=[people["wang"].pk])).status_code == 404
 
 
 def test_reveal_needs_permission_and_reason_and_is_audited(client, users, people):
@@ -88,8 +89,11 @@ def test_reveal_needs_permission_and_reason_and_is_audited(client, users, people
 
 
 def test_call_link_audits_and_dials(client, users, people):
+    from care.services import pairing_assign
+
+    pairing_assign(people["zhang"], users["gwen"])
     login(client, users["gwen"])
-    response = client.get(reverse("registry:person_call", args=[people["zhang"].pk]))
+    response = client.post(reverse("registry:person_call", args=[people["zhang"].pk]))
     assert response.status_code == 302 and response["Location"] == "tel:13812345678"
     assert AuditEvent.objects.filter(action="reveal", summary="phone call", actor_name="gwen").count() == 1
 
