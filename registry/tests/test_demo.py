@@ -128,6 +128,7 @@ def test_it_creates_one_scoped_login_per_role_and_prints_them(demo, client):
         "community_staff",
         "grid_worker",
         "medic",
+        "lab",
         "volunteer_lead",
     }
     for username, user in users.items():
