@@ -1,5 +1,10 @@
 """Back office: the district's settings (plans, risk scale, deadlines) and read access to the ledger rows. The
-admin reads through the scoped default managers like every page."""
+admin reads through the scoped default managers like every page.
+
+Settings are the district admin's: Django's per-model permissions come from the role table (accounts.roles
+CARE_SETTINGS), so other back-office roles see them read-only. Work on the ledger, requests and relief happens on the
+pages, through the services (their permission and area checks, conditional updates, events and audit rows); here
+those rows are read-only, so no admin form can skip a step or deliver relief twice."""
 
 from django.contrib import admin
 
@@ -9,6 +14,25 @@ from care import models
 @admin.register(models.CareSettings)
 class CareSettingsAdmin(admin.ModelAdmin):
     list_display = ["__str__", "emergency_mode", "misses_before_visit", "unreached_days", "public_requests_per_hour"]
+    readonly_fields = ["planned_on"]
+
+    def has_add_permission(self, request):
+        """One row: saving it the first time is changing the settings from their defaults."""
+        return request.user.has_perm("care.change_caresettings") and not models.CareSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(models.RiskLevel)
@@ -27,28 +51,26 @@ class RequestDeadlineAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(ReadOnlyAdmin):
     list_display = ["person", "group", "grid", "since", "risk_level"]
     list_filter = ["group", "risk_level"]
     list_select_related = ["person", "group", "grid", "risk_level"]
-    raw_id_fields = ["person", "surveyed_by"]
-    readonly_fields = ["grid"]
+    exclude = ["guardian_phone"]
 
 
 @admin.register(models.HelpRequest)
-class HelpRequestAdmin(admin.ModelAdmin):
+class HelpRequestAdmin(ReadOnlyAdmin):
     list_display = ["receipt", "kind", "channel", "area", "status", "green_channel", "deadline_at", "escalated_to"]
     list_filter = ["status", "kind", "channel", "green_channel"]
     list_select_related = ["area", "escalated_to"]
     search_fields = ["receipt"]
-    readonly_fields = ["receipt", "requester_phone", "area", "person", "escalated_to", "escalated_at", "created_at"]
+    exclude = ["requester_phone"]
 
 
 @admin.register(models.Relief)
-class ReliefAdmin(admin.ModelAdmin):
+class ReliefAdmin(ReadOnlyAdmin):
     list_display = ["item", "kind", "amount", "quantity", "area", "request", "approved_by", "signed_by"]
     list_select_related = ["area", "request", "approved_by"]
-    readonly_fields = ["area", "request", "person", "approved_by", "delivered_by"]
 
 
 @admin.register(models.MedicineSchedule)

@@ -117,3 +117,34 @@ def test_a_stale_step_is_a_conflict_and_answers_409_in_the_api(login, areas, use
     request.refresh_from_db()
     assert request.assigned_to == users["gwen"]
     assert request.events.filter(action="assign").count() == 1
+
+
+@pytest.mark.parametrize("model", ["caresettings", "contactplan", "risklevel", "requestdeadline"])
+def test_care_settings_are_the_district_admins(login, model):
+    from care.models import CareSettings, ContactPlan, RequestDeadline, RiskLevel
+
+    CareSettings.objects.get_or_create(pk=1)
+    RequestDeadline.objects.get_or_create(kind=RequestKind.MEDICAL)
+    obj = {
+        "caresettings": CareSettings,
+        "contactplan": ContactPlan,
+        "risklevel": RiskLevel,
+        "requestdeadline": RequestDeadline,
+    }[model].objects.first()
+    url = reverse(f"admin:care_{model}_change", args=[obj.pk])
+    for name in ("stella", "cora"):
+        page = login(name).get(url)
+        assert page.status_code in (200, 403) and 'name="_save"' not in page.content.decode(), name
+        assert login(name).post(url, {}).status_code == 403, name
+    assert 'name="_save"' in login("dana").get(url).content.decode()
+
+
+def test_requests_and_relief_are_not_edited_in_the_admin(login, areas):
+    request = help_request_create(
+        area=areas["A"], kind=RequestKind.OTHER, channel="hotline", requester_name="x", description="y"
+    )
+    url = reverse("admin:care_helprequest_change", args=[request.pk])
+    response = login("dana").post(url, {"status": "confirmed"})
+    assert response.status_code == 403
+    request.refresh_from_db()
+    assert request.status == HelpRequest.Status.RECEIVED
