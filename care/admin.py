@@ -1,6 +1,11 @@
 """Back office: the district's settings (plans, risk scale, deadlines) and read access to the ledger rows. The
-admin reads through the scoped default managers like every page. Phone numbers are shown masked and cannot be
-filtered on through the URL (registry.admin.MaskedAdminMixin)."""
+admin reads through the scoped default managers like every page.
+
+Settings are the district admin's: Django's per-model permissions come from the role table (accounts.roles
+CARE_SETTINGS), so other back-office roles see them read-only. Work on the ledger, requests and relief happens on the
+pages, through the services (their permission and area checks, conditional updates, events and audit rows); here
+those rows are read-only, so no admin form can skip a step or deliver relief twice. Phone numbers are shown masked
+and cannot be filtered on through the URL (registry.admin.MaskedAdminMixin)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +17,25 @@ from registry.admin import MaskedAdminMixin
 @admin.register(models.CareSettings)
 class CareSettingsAdmin(admin.ModelAdmin):
     list_display = ["__str__", "emergency_mode", "misses_before_visit", "unreached_days", "public_requests_per_hour"]
+    readonly_fields = ["planned_on"]
+
+    def has_add_permission(self, request):
+        """One row: saving it the first time is changing the settings from their defaults."""
+        return request.user.has_perm("care.change_caresettings") and not models.CareSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(models.RiskLevel)
@@ -30,14 +54,13 @@ class RequestDeadlineAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.LedgerEntry)
-class LedgerEntryAdmin(MaskedAdminMixin, admin.ModelAdmin):
+class LedgerEntryAdmin(MaskedAdminMixin, ReadOnlyAdmin):
     list_display = ["person", "group", "grid", "since", "risk_level"]
     list_filter = ["group", "risk_level"]
     list_select_related = ["person", "group", "grid", "risk_level"]
-    raw_id_fields = ["person", "surveyed_by"]
     masked_fields = ("guardian_phone", "phone", "id_number", "birth_date")
     exclude = ["guardian_phone"]
-    readonly_fields = ["grid", "masked_guardian_phone"]
+    readonly_fields = ["masked_guardian_phone"]
 
     @admin.display(description=_("contact phone"))
     def masked_guardian_phone(self, obj):
@@ -45,16 +68,14 @@ class LedgerEntryAdmin(MaskedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(models.HelpRequest)
-class HelpRequestAdmin(MaskedAdminMixin, admin.ModelAdmin):
+class HelpRequestAdmin(MaskedAdminMixin, ReadOnlyAdmin):
     list_display = ["receipt", "kind", "channel", "area", "status", "green_channel", "deadline_at", "escalated_to"]
     list_filter = ["status", "kind", "channel", "green_channel"]
     list_select_related = ["area", "escalated_to"]
     search_fields = ["receipt"]
     masked_fields = ("requester_phone", "phone", "id_number", "birth_date")
     exclude = ["requester_phone"]
-    readonly_fields = [
-        "receipt", "masked_requester_phone", "area", "person", "escalated_to", "escalated_at", "created_at"
-    ]  # fmt: skip
+    readonly_fields = ["masked_requester_phone"]
 
     @admin.display(description=_("phone"))
     def masked_requester_phone(self, obj):
@@ -62,10 +83,9 @@ class HelpRequestAdmin(MaskedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(models.Relief)
-class ReliefAdmin(admin.ModelAdmin):
+class ReliefAdmin(ReadOnlyAdmin):
     list_display = ["item", "kind", "amount", "quantity", "area", "request", "approved_by", "signed_by"]
     list_select_related = ["area", "request", "approved_by"]
-    readonly_fields = ["area", "request", "person", "approved_by", "delivered_by"]
 
 
 @admin.register(models.MedicineSchedule)

@@ -13,3 +13,9 @@ class CareConfig(AppConfig):
         ("care:relief", _("Relief"), "care.view_relief"),
         ("care:medicine", _("Medicine deliveries"), "care.view_medicineschedule"),
     ]
+
+    def ready(self):
+        from care.services import care_rows_follow_move
+        from registry.services import on_person_moved
+
+        on_person_moved(care_rows_follow_move)

@@ -26,6 +26,9 @@ class CareSettings(models.Model):
     )
     unreached_days = models.PositiveSmallIntegerField(_("days without contact that turn red"), default=2)
     public_requests_per_hour = models.PositiveSmallIntegerField(_("public requests per address per hour"), default=5)
+    planned_on = models.DateField(
+        _("follow-ups last planned for"), null=True, blank=True, editable=False, help_text=_("Set by care-plan-day.")
+    )
 
     class Meta:
         verbose_name = _("care settings")
@@ -36,7 +39,8 @@ class CareSettings(models.Model):
 
     @classmethod
     def current(cls):
-        return cls.objects.get_or_create(pk=1)[0]
+        """The settings row, or the defaults while none is saved (reading them writes nothing)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
 class RiskLevel(models.Model):
@@ -102,6 +106,12 @@ class LedgerEntry(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("surveyed by"),
+    )
+    moved_in_at = models.DateTimeField(
+        _("moved in, needs a contact"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the person moves into this grid; cleared when they get a contact here."),
     )
 
     area_path = "grid"

@@ -38,13 +38,22 @@ def current_pairing_exists():
 
 
 def unpaired_list():
+    """Ledger persons without a contact; `moved_in` marks those who moved into their grid and wait for one."""
     in_ledger = Exists(LedgerEntry.all_objects.filter(person=OuterRef("pk")))
+    moved_in = Exists(LedgerEntry.all_objects.filter(person=OuterRef("pk"), moved_in_at__isnull=False))
     return (
         Person.objects.filter(in_ledger)
         .exclude(current_pairing_exists())
+        .annotate(moved_in=moved_in)
         .select_related("grid")
-        .order_by("grid__code", "pk")
+        .order_by("-moved_in", "grid__code", "pk")
     )
+
+
+def day_planned(day=None):
+    """Whether `care-plan-day` has planned the day (pages read the plan; they never make it)."""
+    planned_on = CareSettings.current().planned_on
+    return planned_on is not None and planned_on >= (day or timezone.localdate())
 
 
 def workers_for(user):

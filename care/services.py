@@ -1,4 +1,9 @@
-"""Writes to the care ledger. Each state change is one function, called by pages, the API, commands and tasks."""
+"""Writes to the care ledger. Each state change is one function, called by pages, the API, commands and tasks.
+
+Every service acting for a user is declared with `@writes("care.<perm>")` (core.access): the actor must hold the
+permission (403) and every area-bound object passed in must be inside the actor's area (404). Inside, rows are
+written through `all_objects` because the arguments have been checked. State changes that two people (or two runs
+of a job) can make at once are conditional updates: "0 rows" means someone else got there first (`Conflict`)."""
 
 import secrets
 from datetime import timedelta
@@ -17,6 +22,7 @@ from care.models import (
     HelpRequest,
     LedgerEntry,
     MedicineDelivery,
+    MedicineSchedule,
     Need,
     Pairing,
     Relief,
@@ -25,10 +31,16 @@ from care.models import (
     RequestKind,
     SpotCheck,
 )
+from core.access import writes
 from core.audit import audit_record
 from core.models import AuditEvent
 from registry.identity import IdentityError, parse_phone
 from registry.models import Area, PersonGroup
+
+
+class Conflict(ValidationError):
+    """Someone else changed the row between reading and writing it: nothing was applied (409 in the API, a
+    message on the page)."""
 
 
 def _clean_phone(phone, field):
@@ -41,6 +53,7 @@ def _clean_phone(phone, field):
 # --- ledger -------------------------------------------------------------------------------------------------
 
 
+@writes("care.add_ledgerentry")
 def ledger_entry_save(person, group, *, by=None, **fields):
     """Adds the person to a group's ledger (or updates the survey fields) and tags them in the register."""
     unknown = set(fields.get("needs", [])) - set(Need.values)
@@ -68,9 +81,14 @@ def ledger_entry_save(person, group, *, by=None, **fields):
 # --- pairing ------------------------------------------------------------------------------------------------
 
 
+@writes("care.add_pairing")
 def pairing_assign(person, worker, *, backup=None, by=None):
     """Makes `worker` the person's contact. The previous pairing is closed (history), its follow-up state carried
-    over, and today's task (if any) moves to the new worker."""
+    over, and today's task (if any) moves to the new worker. A person who moved in stops needing a contact."""
+    return _pairing_assign(person, worker, backup=backup, by=by)
+
+
+def _pairing_assign(person, worker, *, backup=None, by=None):
     if backup is not None and backup.pk == worker.pk:
         raise ValidationError({"backup": _("The back-up must be someone else.")})
     now = timezone.now()
@@ -87,6 +105,7 @@ def pairing_assign(person, worker, *, backup=None, by=None):
             person=person, grid_id=person.grid_id, worker=worker, backup=backup, assigned_by=by, started_at=now, **state
         )
         FollowUpTask.all_objects.filter(person=person, day=timezone.localdate()).update(worker=worker)
+        LedgerEntry.all_objects.filter(person=person, moved_in_at__isnull=False).update(moved_in_at=None)
         audit_record(
             AuditEvent.Action.UPDATE,
             target=pairing,
@@ -96,14 +115,16 @@ def pairing_assign(person, worker, *, backup=None, by=None):
     return pairing
 
 
+@writes("care.add_pairing")
 def pairing_assign_grid(grid, worker, *, backup=None, by=None, only_unpaired=True):
-    """Bulk assignment: every ledger person of the grid (by default only those without a contact)."""
+    """Bulk assignment: every ledger person of the grid (by default only those without a contact). The grid has
+    been checked against the actor's area; its persons are in it."""
     persons = ledger_persons(grid_ids=[grid.pk])
     if only_unpaired:
         persons = persons.exclude(Exists(Pairing.all_objects.filter(person=OuterRef("pk"), ended_at__isnull=True)))
     count = 0
     for person in persons:
-        pairing_assign(person, worker, backup=backup, by=by)
+        _pairing_assign(person, worker, backup=backup, by=by)
         count += 1
     return count
 
@@ -129,7 +150,8 @@ def plan_intervals():
 
 def followup_plan_day(day=None, *, person_ids=None):
     """Creates the day's follow-up tasks for every paired ledger person who is due (last reached at least one
-    interval ago; never reached counts as due). Idempotent: a person has one task a day."""
+    interval ago; never reached counts as due). Idempotent: a person has one task a day. The `care-plan-day`
+    command runs it for the whole district at dawn (and records the day as planned); pages only read the plan."""
     day = day or timezone.localdate()
     plans, default_days = plan_intervals()
     interval = {}
@@ -154,6 +176,10 @@ def followup_plan_day(day=None, *, person_ids=None):
         status = FollowUpTask.Status.VISIT if misses >= misses_for_visit else FollowUpTask.Status.PLANNED
         rows.append((person_id, grid_id, worker_id, day, status))
     _tasks_insert(rows)
+    if person_ids is None:
+        settings = CareSettings.current()
+        settings.planned_on = max(day, settings.planned_on or day)
+        settings.save()
     return len(rows)
 
 
@@ -176,13 +202,7 @@ def _tasks_insert(rows):
         FollowUpTask.all_objects.bulk_create(tasks, batch_size=2000, ignore_conflicts=True)
 
 
-def followup_plan_ensure(day=None):
-    """Plans the day once, the first time anyone looks at it (the daily command does the same at dawn)."""
-    day = day or timezone.localdate()
-    if not FollowUpTask.all_objects.filter(day=day).exists():
-        followup_plan_day(day)
-
-
+@writes("care.add_followup")
 def followup_record(person, *, worker, outcome, kind=FollowUp.Kind.CALL, note="", need_kind=None):
     """Logs a call or visit. Reached → the person's task is done; reached with a need → a help request from the
     follow-up; not reached → retry later today, and after N misses in a row a home visit."""
@@ -209,7 +229,7 @@ def followup_record(person, *, worker, outcome, kind=FollowUp.Kind.CALL, note=""
             task.status = _task_status(outcome, misses)
             task.save(update_fields=["attempts", "status", "updated_at"])
         if outcome == FollowUp.Outcome.NEED:
-            help_request_create(
+            _help_request_create(  # part of the follow-up: its permission and area check cover it
                 area=person.grid,
                 person=person,
                 kind=need_kind or RequestKind.OTHER,
@@ -247,6 +267,7 @@ def _task_status(outcome, misses):
     return FollowUpTask.Status.RETRY
 
 
+@writes("care.add_spotcheck")
 def spot_check_record(followup, *, supervisor, confirmed, note=""):
     with transaction.atomic():
         check = SpotCheck.all_objects.create(
@@ -272,7 +293,23 @@ def is_green_channel(person):
     return person is not None and LedgerEntry.all_objects.filter(person=person).exists()
 
 
-def help_request_create(
+@writes("care.add_helprequest")
+def help_request_create(*, area, kind, channel, requester_name, description, person=None, by=None, **fields):
+    """Receives a request: the green channel for ledger persons, a deadline from the type and priority, a receipt.
+    Staff and grid workers call it for their area; the public form calls it as `public_actor()`."""
+    return _help_request_create(
+        area=area,
+        kind=kind,
+        channel=channel,
+        requester_name=requester_name,
+        description=description,
+        person=person,
+        by=by,
+        **fields,
+    )
+
+
+def _help_request_create(
     *,
     area,
     kind,
@@ -284,7 +321,6 @@ def help_request_create(
     by=None,
     **medical,
 ):
-    """Receives a request: the green channel for ledger persons, a deadline from the type and priority, a receipt."""
     if kind not in RequestKind.values:
         raise ValidationError({"kind": _("Unknown request type.")})
     phone = _clean_phone(requester_phone, "requester_phone")
@@ -345,26 +381,32 @@ STEPS = {
 }
 
 
+@writes("care.change_helprequest")
 def help_request_step(request, step, *, by, note="", assigned_to=None, result=None):
-    """Moves a request one step along the workflow, timestamped and attributed."""
+    """Moves a request one step along the workflow, timestamped and attributed. The step applies only to the
+    request as the caller read it (same status, same last change): if someone else moved it meanwhile, nothing is
+    applied and `Conflict` says so."""
     if step not in STEPS:
         raise ValidationError({"step": _("Unknown step.")})
     allowed, target = STEPS[step]
     if request.status not in allowed:
         raise ValidationError({"step": _("This step is not possible now.")})
-    fields = ["status", "updated_at"]
+    changes = {"status": target, "updated_at": timezone.now()}
     if step == "assign":
         if assigned_to is None:
             raise ValidationError({"assigned_to": _("Choose who handles it.")})
-        request.assigned_to = assigned_to
-        fields.append("assigned_to")
+        changes["assigned_to"] = assigned_to
         note = note or assigned_to.get_username()
     if result is not None:
-        request.result = result.strip()
-        fields.append("result")
-    request.status = target
+        changes["result"] = result.strip()
     with transaction.atomic():
-        request.save(update_fields=fields)
+        applied = HelpRequest.all_objects.filter(
+            pk=request.pk, status=request.status, updated_at=request.updated_at
+        ).update(**changes)
+        if not applied:
+            raise Conflict({"step": _("Someone else changed this request meanwhile; reload it and try again.")})
+        for field, value in changes.items():
+            setattr(request, field, value)
         _request_event(request, step, by, status=target, note=note)
         audit_record(AuditEvent.Action.UPDATE, target=request, summary=f"{request.receipt} {step}")
     return request
@@ -372,7 +414,8 @@ def help_request_step(request, step, *, by, note="", assigned_to=None, result=No
 
 def help_request_escalate_overdue(now=None):
     """Overdue open requests move one area level up: first to the parent of their area, then again each time a
-    further deadline period passes without resolution. Returns how many were escalated."""
+    further deadline period passes without resolution. Returns how many were escalated. Run by the system
+    (`care-escalate`); each request moves by a conditional update, so two runs at once escalate it once."""
     now = now or timezone.now()
     count = 0
     overdue = HelpRequest.all_objects.filter(status__in=HelpRequest.OPEN, deadline_at__lt=now).select_related(
@@ -386,10 +429,16 @@ def help_request_escalate_overdue(now=None):
         target = Area.all_objects.filter(pk=current.parent_id).first()
         if target is None:
             continue
-        request.escalated_to = target
-        request.escalated_at = now
         with transaction.atomic():
-            request.save(update_fields=["escalated_to", "escalated_at", "updated_at"])
+            applied = HelpRequest.all_objects.filter(
+                pk=request.pk,
+                status__in=HelpRequest.OPEN,
+                escalated_to=request.escalated_to_id,
+                escalated_at=request.escalated_at,
+            ).update(escalated_to=target, escalated_at=now, updated_at=now)
+            if not applied:  # another run escalated it (or someone resolved it) meanwhile
+                continue
+            request.escalated_to, request.escalated_at = target, now
             _request_event(request, "escalate", None, note=target.name)
         count += 1
     return count
@@ -398,6 +447,7 @@ def help_request_escalate_overdue(now=None):
 # --- relief -------------------------------------------------------------------------------------------------
 
 
+@writes("care.add_relief")
 def relief_create(*, approved_by, kind, item, amount=0, quantity=0, request=None, person=None, **rest):
     """Records a disbursement. A second one for the same request is refused (and the database forbids it)."""
     if request is None and person is None:
@@ -426,14 +476,17 @@ def relief_create(*, approved_by, kind, item, amount=0, quantity=0, request=None
     return relief
 
 
+@writes("care.change_relief")
 def relief_deliver(relief, *, delivered_by, signed_by):
+    """Records the hand-over, once: a second delivery of the same relief (two taps, two workers) is a `Conflict`."""
     if not signed_by.strip():
         raise ValidationError({"signed_by": _("Who signed for it?")})
-    relief.delivered_by = delivered_by
-    relief.signed_by = signed_by.strip()
-    relief.delivered_at = timezone.now()
+    changes = {"delivered_by": delivered_by, "signed_by": signed_by.strip(), "delivered_at": timezone.now()}
     with transaction.atomic():
-        relief.save(update_fields=["delivered_by", "signed_by", "delivered_at"])
+        if not Relief.all_objects.filter(pk=relief.pk, delivered_at__isnull=True).update(**changes):
+            raise Conflict({"signed_by": _("This relief has already been delivered.")})
+        for field, value in changes.items():
+            setattr(relief, field, value)
         audit_record(AuditEvent.Action.UPDATE, target=relief, summary=f"delivered, signed by {relief.signed_by}")
     return relief
 
@@ -441,6 +494,7 @@ def relief_deliver(relief, *, delivered_by, signed_by):
 # --- medicine -----------------------------------------------------------------------------------------------
 
 
+@writes("care.add_medicinedelivery")
 def medicine_deliver(schedule, *, delivered_by, day=None, note=""):
     """Logs a chronic-medicine delivery and schedules the next one."""
     day = day or timezone.localdate()
@@ -455,3 +509,47 @@ def medicine_deliver(schedule, *, delivered_by, day=None, note=""):
             schedule.save(update_fields=["next_on"])
             audit_record(AuditEvent.Action.CREATE, target=delivery, summary=f"{schedule.medicine} {day}")
     return delivery
+
+
+# --- moves --------------------------------------------------------------------------------------------------
+
+
+def care_rows_follow_move(person, old_grid, new_grid):
+    """A person moved (registry.services.PERSON_MOVED, inside person_move's transaction): the care the person is
+    owed moves to the new grid, the work done stays where it was done.
+
+    Moves: the ledger entries (marked "moved in, needs a contact" until someone there is paired), open help
+    requests whose area does not cover the new grid (with their events and undelivered relief; an escalation to an
+    area above the old grid only is dropped, the next escalation run starts from the new grid), undelivered relief
+    to the person and active medicine schedules. Ends: the pairing with the old grid's worker, and their open
+    follow-up tasks from today on. Stays: follow-ups, spot checks, done tasks, closed requests, deliveries — the old
+    grid's record, so its past supervision numbers do not change.
+
+    Through `all_objects`: the mover may not see the new grid's rows; the move is the write they were allowed."""
+    now = timezone.now()
+    LedgerEntry.all_objects.filter(person=person).update(grid=new_grid, moved_in_at=now)
+    Pairing.all_objects.filter(person=person, ended_at__isnull=True).update(ended_at=now)
+    FollowUpTask.all_objects.filter(person=person, day__gte=timezone.localdate()).exclude(
+        status=FollowUpTask.Status.DONE
+    ).delete()
+    open_requests = [
+        r
+        for r in HelpRequest.all_objects.filter(person=person, status__in=HelpRequest.OPEN).select_related(
+            "area", "escalated_to"
+        )
+        if not new_grid.code.startswith(r.area.code)
+    ]
+    for request in open_requests:
+        changes = {"area": new_grid, "updated_at": now}
+        if request.escalated_to and not new_grid.code.startswith(request.escalated_to.code):
+            changes |= {"escalated_to": None, "escalated_at": None}
+        HelpRequest.all_objects.filter(pk=request.pk).update(**changes)
+        RequestEvent.all_objects.filter(request=request).update(area=new_grid)
+        RequestEvent.all_objects.create(
+            request=request, area=new_grid, action="moved", note=f"{old_grid.name} → {new_grid.name}"
+        )
+    moved_ids = [r.pk for r in open_requests]
+    undelivered = Relief.all_objects.filter(delivered_at__isnull=True)
+    undelivered.filter(request_id__in=moved_ids).update(area=new_grid)
+    undelivered.filter(request__isnull=True, person=person).update(area=new_grid)
+    MedicineSchedule.all_objects.filter(person=person, active=True).update(grid=new_grid)

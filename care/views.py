@@ -42,7 +42,7 @@ from care.models import (
     RequestKind,
 )
 from core.audit import audit_record
-from core.context import system_scope
+from core.context import public_actor, system_scope
 from core.exports import Column, export_response
 from core.models import AuditEvent
 from registry.models import Area, Person, SpecialGroup
@@ -196,10 +196,15 @@ def pair_grid(request, grid_id):
 @login_required
 @care_perm("view_followuptask")
 def today(request):
-    """The grid worker's phone list for today."""
-    services.followup_plan_ensure()
+    """The grid worker's phone list for today. Reads only: the plan is made by `care-plan-day` at dawn; until it
+    has run, the page says so."""
     cards = selectors.today_cards(request.user)
-    context = {"cards": cards, "counts": selectors.today_counts(cards), **_task_card_context(request)}
+    context = {
+        "cards": cards,
+        "counts": selectors.today_counts(cards),
+        "planned": selectors.day_planned(),
+        **_task_card_context(request),
+    }
     return render(request, "care/today.html", context)
 
 
@@ -257,7 +262,6 @@ def followup_record(request, person_id):
 def supervision(request):
     area = _user_area(request)
     day = timezone.localdate()
-    services.followup_plan_ensure(day)
     by_community = selectors.supervision_by_community(area, day)
     totals = {k: sum(r[k] for r in by_community) for k in ("planned", "done", "not_reached", "open", "visit")}
     worker_id = request.GET.get("worker", "")
@@ -270,6 +274,7 @@ def supervision(request):
         {
             "area": area,
             "day": day,
+            "planned": selectors.day_planned(day),
             "by_community": by_community,
             "by_worker": selectors.supervision_by_worker(area, day),
             "totals": totals,
@@ -429,15 +434,16 @@ def public_request(request):
             data = form.cleaned_data
             person = _public_person(data["requester_phone"], data["community"])
             try:
-                help_request = services.help_request_create(
-                    area=data["community"],
-                    person=person,
-                    kind=data["kind"],
-                    channel=HelpRequest.Channel.PUBLIC,
-                    requester_name=data["requester_name"],
-                    requester_phone=data["requester_phone"],
-                    description=data["description"],
-                )
+                with public_actor():
+                    help_request = services.help_request_create(
+                        area=data["community"],
+                        person=person,
+                        kind=data["kind"],
+                        channel=HelpRequest.Channel.PUBLIC,
+                        requester_name=data["requester_name"],
+                        requester_phone=data["requester_phone"],
+                        description=data["description"],
+                    )
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
@@ -545,8 +551,12 @@ def relief_deliver(request, relief_id):
     item = get_object_or_404(Relief, pk=relief_id)
     form = ReliefDeliverForm(request.POST)
     if form.is_valid():
-        services.relief_deliver(item, delivered_by=request.user, signed_by=form.cleaned_data["signed_by"])
-        messages.success(request, _("Delivery recorded."))
+        try:
+            services.relief_deliver(item, delivered_by=request.user, signed_by=form.cleaned_data["signed_by"])
+        except ValidationError as exc:
+            messages.error(request, "; ".join(m for ms in exc.message_dict.values() for m in ms))
+        else:
+            messages.success(request, _("Delivery recorded."))
     return redirect("care:relief")
 
 

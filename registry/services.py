@@ -105,12 +105,29 @@ def person_update(person, **changes):
     return person, diff
 
 
+# What other apps keep about a person in a grid (a care ledger entry, an open home-sampling request) must follow
+# the person when they move. The register knows nothing of those apps, so each registers a callback here in its
+# AppConfig.ready(); person_move calls them in order, inside its own transaction (a failing callback undoes the
+# move). Callbacks take (person, old_grid, new_grid) and act as the move's consequence: they change rows on both
+# sides of the move through `all_objects`, the move itself being the write the actor was allowed to make.
+PERSON_MOVED = []
+
+
+def on_person_moved(callback):
+    """Registers `callback(person, old_grid, new_grid)` to run inside every person_move that changes the grid."""
+    if callback not in PERSON_MOVED:
+        PERSON_MOVED.append(callback)
+    return callback
+
+
 def person_move(person, *, grid, household=None, reason=""):
-    """Moves a person to another household (or grid), closing the current residence and opening a new one."""
+    """Moves a person to another household (or grid), closing the current residence and opening a new one. When the
+    grid changes, every app's "person moved" callback (PERSON_MOVED) moves what it keeps about the person along."""
     if household is not None and household.grid_id != grid.pk:
         raise ValidationError({"household": _("the household is in another grid")})
     now = timezone.now()
     old = {"grid": person.grid_id, "household": person.household_id}
+    old_grid = person.grid
     with transaction.atomic():
         Residence.all_objects.filter(person=person, ended_at__isnull=True).update(ended_at=now)
         Residence.all_objects.create(person=person, grid=grid, household=household, started_at=now, reason=reason)
@@ -123,6 +140,9 @@ def person_move(person, *, grid, household=None, reason=""):
             summary=reason,
             detail={"from": old, "to": {"grid": grid.pk, "household": household.pk if household else None}},
         )
+        if old_grid.pk != grid.pk:
+            for callback in PERSON_MOVED:
+                callback(person, old_grid, grid)
     return person
 
 

@@ -10,3 +10,9 @@ class ScreeningConfig(AppConfig):
         ("screening:index", _("Screening"), "screening.view_round"),
         ("screening:alerts", _("Alerts"), "screening.view_alert"),
     ]
+
+    def ready(self):
+        from registry.services import on_person_moved
+        from screening.moves import screening_rows_follow_move
+
+        on_person_moved(screening_rows_follow_move)
