@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.middleware import client_ip
 from care import selectors, services
@@ -74,6 +74,7 @@ def _user_area(request):
 # --- ledger -------------------------------------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 @care_perm("view_ledgerentry")
 def ledger(request):
@@ -94,6 +95,7 @@ def ledger(request):
     )
 
 
+@require_safe
 @login_required
 @care_perm("view_ledgerentry")
 def to_survey(request):
@@ -112,6 +114,7 @@ def ledger_import_view(request):
     return render(request, "care/ledger_import.html", {"form": form, "result": result})
 
 
+@require_safe
 @login_required
 @care_perm("view_ledgerentry")
 def person_ledger(request, person_id):
@@ -150,6 +153,7 @@ def survey(request, person_id):
 # --- pairing ------------------------------------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 @care_perm("view_pairing")
 def unpaired(request):
@@ -193,6 +197,7 @@ def pair_grid(request, grid_id):
 # --- follow-up ----------------------------------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 @care_perm("view_followuptask")
 def today(request):
@@ -257,6 +262,7 @@ def followup_record(request, person_id):
 # --- supervision --------------------------------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 @care_perm("view_followup")
 def supervision(request):
@@ -333,6 +339,7 @@ def _request_columns():
     ]
 
 
+@require_safe
 @login_required
 @care_perm("view_helprequest")
 def requests(request):
@@ -370,6 +377,7 @@ def request_new(request):
     return render(request, "care/request_new.html", {"form": form, "person": person})
 
 
+@require_safe
 @login_required
 @care_perm("view_helprequest")
 def request_detail(request, request_id):
@@ -503,6 +511,7 @@ def _relief_columns():
     ]
 
 
+@require_safe
 @login_required
 @care_perm("view_relief")
 def relief(request):
@@ -563,6 +572,7 @@ def relief_deliver(request, relief_id):
 # --- medicine -----------------------------------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 @care_perm("view_medicineschedule")
 def medicine(request):

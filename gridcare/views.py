@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from accounts.roles import Role
 from registry import selectors
@@ -9,6 +10,7 @@ from registry.models import Area
 SEARCH_FIRST = {Role.GRID_WORKER, Role.MEDIC}
 
 
+@require_safe
 @login_required
 def home(request):
     """Each role lands on its own work: the area it is bound to, counted, with search close at hand."""

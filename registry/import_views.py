@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from accounts.middleware import client_ip
 from core.exports import Column, export_response
@@ -52,6 +53,7 @@ def import_upload(request):
     return render(request, "registry/import_upload.html", context)
 
 
+@require_safe
 @login_required
 @can_import
 def import_job(request, import_job_id):
@@ -61,6 +63,7 @@ def import_job(request, import_job_id):
     return render(request, "registry/import_job.html", context)
 
 
+@require_safe
 @login_required
 @can_import
 def import_progress(request, import_job_id):
@@ -72,6 +75,7 @@ def import_progress(request, import_job_id):
     return render(request, "registry/_import_progress.html", {"job": job})
 
 
+@require_safe
 @login_required
 @can_import
 def import_errors(request, import_job_id):

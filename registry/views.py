@@ -5,13 +5,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.exports import Column, export_response
 from registry import selectors, services
 from registry.models import Area, Building, Person
 
 
+@require_safe
 @login_required
 @permission_required("registry.view_area", raise_exception=True)
 def area_detail(request, code):
@@ -30,6 +31,7 @@ def area_detail(request, code):
     )
 
 
+@require_safe
 @login_required
 @permission_required("registry.view_person", raise_exception=True)
 def grid_detail(request, code):
@@ -51,6 +53,7 @@ def grid_detail(request, code):
     )
 
 
+@require_safe
 @login_required
 @permission_required("registry.view_person", raise_exception=True)
 def building_detail(request, building_id):
@@ -62,6 +65,7 @@ def building_detail(request, building_id):
     return render(request, "registry/building.html", context)
 
 
+@require_safe
 @login_required
 @permission_required("registry.view_person", raise_exception=True)
 def person_detail(request, person_id):
@@ -109,6 +113,7 @@ def person_call(request, person_id):
     return TelRedirect(f"tel:{dial.number}")
 
 
+@require_safe
 @login_required
 @permission_required("registry.view_person", raise_exception=True)
 def search(request):
@@ -134,6 +139,7 @@ PERSON_COLUMNS = [
 ]
 
 
+@require_safe
 @login_required
 @permission_required("registry.export_lists", raise_exception=True)
 def person_export(request):

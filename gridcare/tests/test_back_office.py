@@ -31,7 +31,9 @@ def test_community_staff_cannot_edit_district_wide_objects_in_the_admin(client, 
     assert Tube.objects.get(pk=tube.pk).result == tube.result
     assert Campaign.objects.get(pk=campaign.pk).name == campaign.name
     assert PoolingRule.objects.filter(pk=rule.pk).exists()
-    assert CareSettings.objects.get(pk=settings_row.pk).public_requests_per_hour == settings_row.public_requests_per_hour
+    assert (
+        CareSettings.objects.get(pk=settings_row.pk).public_requests_per_hour == settings_row.public_requests_per_hour
+    )
 
 
 def test_nobody_edits_a_tube_result_in_the_admin(client, users, victim):  # noqa: F811
