@@ -1,9 +1,9 @@
-from django.contrib.auth import authenticate
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from accounts.services import login_locked, token_issue, token_revoke
+from accounts.lockout import Refused, authenticate_guarded
+from accounts.services import token_issue, token_revoke
 
 router = Router(tags=["auth"])
 
@@ -23,9 +23,10 @@ class TokenOut(Schema):
 
 @router.post("/token", auth=None, response=TokenOut, summary="Exchange a username and password for a bearer token")
 def token_create(request, body: TokenRequest):
-    if login_locked(body.username):
-        raise HttpError(429, "too many failed logins; try again later")
-    user = authenticate(request, username=body.username, password=body.password)
+    try:
+        user = authenticate_guarded(request, body.username, body.password)
+    except Refused:
+        raise HttpError(429, "too many failed logins; try again later") from None
     if user is None:
         raise HttpError(401, "wrong username or password")
     token, raw = token_issue(user, body.name)

@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,22 +20,6 @@ def scope_for_user(user):
 
 def actor_for(user, ip=None):
     return Actor(user=user, ip=ip, scope=scope_for_user(user))
-
-
-def login_locked(username):
-    """True while `username` has LOCKOUT_FAILURES failed logins in a row within the last LOCKOUT_MINUTES."""
-    since = timezone.now() - timedelta(minutes=settings.LOCKOUT_MINUTES)
-    recent = (
-        AuditEvent.objects.filter(
-            actor_name=username,
-            action__in=[AuditEvent.Action.LOGIN, AuditEvent.Action.LOGIN_FAILED],
-            at__gte=since,
-        )
-        .order_by("-at")
-        .values_list("action", flat=True)[: settings.LOCKOUT_FAILURES]
-    )
-    recent = list(recent)
-    return len(recent) >= settings.LOCKOUT_FAILURES and all(a == AuditEvent.Action.LOGIN_FAILED for a in recent)
 
 
 def token_issue(user, name):
