@@ -33,9 +33,12 @@ class RoleBackend(ModelBackend):
 
 class LockoutBackend(AxesStandaloneBackend):
     """django-axes' check, first in AUTHENTICATION_BACKENDS: a locked username+address is refused before any
-    password is checked. Marks the request so the page, the API and the audit row can tell "refused" from "wrong"."""
+    password is checked. Every login over HTTP passes its request (our form, the token endpoint, the admin's login);
+    a call without one has no address to count. Marks the request so the page, the API and the audit row can tell "refused" from "wrong"."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None  # not over HTTP (the test client's login(), a shell): no address to lock out
         try:
             return super().authenticate(request, username=username, password=password, **kwargs)
         except AxesBackendPermissionDenied:
