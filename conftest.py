@@ -22,6 +22,22 @@ def _system_actor():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache(request):
+    """Limits and the login mutex count in the database cache (core.limits), whose table a transactional test's
+    flush leaves alone: every test that uses a database starts with it empty."""
+    names = request.fixturenames
+    if "transactional_db" in names or "live_server" in names:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names:
+        request.getfixturevalue("db")
+    else:
+        return
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 # Rows that data migrations seed. A transactional test flushes the database when it ends, taking them along, so the
 # fixtures every data-building test uses put them back (idempotently) first.
 REFERENCE_SEEDS = [

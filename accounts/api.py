@@ -1,11 +1,11 @@
-from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from accounts.lockout import Refused, authenticate_guarded
 from accounts.models import ApiToken
-from accounts.services import login_locked, token_issue, token_revoke
+from accounts.services import token_issue, token_revoke
 from registry.models import Area
 
 router = Router(tags=["auth"])
@@ -33,9 +33,10 @@ def token_create(request, body: TokenRequest):
     """`mode`: full, read_only (the role's view permissions) or desk (what a sampling desk needs); `area`
     narrows the token to a sub-area of the user's. Tokens expire after API_TOKEN_DAYS days and die with a
     password change or the user's deactivation."""
-    if login_locked(body.username):
-        raise HttpError(429, "too many failed logins; try again later")
-    user = authenticate(request, username=body.username, password=body.password)
+    try:
+        user = authenticate_guarded(request, body.username, body.password)
+    except Refused:
+        raise HttpError(429, "too many failed logins; try again later") from None
     if user is None:
         raise HttpError(401, "wrong username or password")
     area = get_object_or_404(Area.all_objects, code=body.area) if body.area else None

@@ -1,3 +1,5 @@
+from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth.backends import ModelBackend
 
 from accounts.roles import role_has_perm, role_perms
@@ -37,3 +39,18 @@ class RoleBackend(ModelBackend):
         if not user_obj.is_active or user_obj.is_anonymous:
             return False
         return any(p.startswith(app_label + ".") for p in role_perms(user_obj.role))
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' check, first in AUTHENTICATION_BACKENDS: a locked username+address is refused before any
+    password is checked. Every login over HTTP passes its request (our form, the token endpoint, the admin's login);
+    a call without one has no address to count. Marks the request so the page, the API and the audit row can tell "refused" from "wrong"."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None  # not over HTTP (the test client's login(), a shell): no address to lock out
+        try:
+            return super().authenticate(request, username=username, password=password, **kwargs)
+        except AxesBackendPermissionDenied:
+            request.login_refused = True
+            raise

@@ -2,10 +2,13 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts.services import login_locked
+from accounts.lockout import Refused, authenticate_guarded
 
 
 class LockoutAuthenticationForm(AuthenticationForm):
+    """Django's login form, authenticating through the lock-out guard (accounts.lockout): a locked username+address
+    gets "locked", and its password is not checked."""
+
     error_messages = {
         **AuthenticationForm.error_messages,
         "locked": _("Too many failed logins for this user. Try again in a few minutes."),
@@ -13,6 +16,13 @@ class LockoutAuthenticationForm(AuthenticationForm):
 
     def clean(self):
         username = self.cleaned_data.get("username")
-        if username and login_locked(username):
-            raise forms.ValidationError(self.error_messages["locked"], code="locked")
-        return super().clean()
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            try:
+                self.user_cache = authenticate_guarded(self.request, username, password)
+            except Refused:
+                raise forms.ValidationError(self.error_messages["locked"], code="locked") from None
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data

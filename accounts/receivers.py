@@ -7,7 +7,14 @@ def on_login(sender, request, user, **kwargs):
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs):
-    audit_record(AuditEvent.Action.LOGIN_FAILED, actor_name=credentials.get("username", "")[:150])
+    """A failed login; one refused by the lock-out (no password checked) says so in its summary and detail."""
+    refused = bool(getattr(request, "login_refused", False))
+    audit_record(
+        AuditEvent.Action.LOGIN_FAILED,
+        actor_name=credentials.get("username", "")[:150],
+        summary="refused: locked out" if refused else "wrong password",
+        detail={"refused": refused},
+    )
 
 
 def on_logout(sender, request, user, **kwargs):

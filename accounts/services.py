@@ -27,22 +27,6 @@ def actor_for(user, ip=None):
     return Actor(user=user, ip=ip, scope=scope_for_user(user))
 
 
-def login_locked(username):
-    """True while `username` has LOCKOUT_FAILURES failed logins in a row within the last LOCKOUT_MINUTES."""
-    since = timezone.now() - timedelta(minutes=settings.LOCKOUT_MINUTES)
-    recent = (
-        AuditEvent.objects.filter(
-            actor_name=username,
-            action__in=[AuditEvent.Action.LOGIN, AuditEvent.Action.LOGIN_FAILED],
-            at__gte=since,
-        )
-        .order_by("-at")
-        .values_list("action", flat=True)[: settings.LOCKOUT_FAILURES]
-    )
-    recent = list(recent)
-    return len(recent) >= settings.LOCKOUT_FAILURES and all(a == AuditEvent.Action.LOGIN_FAILED for a in recent)
-
-
 # What a sampling desk needs of a user's permissions (a desk-only token): its rounds, sites and campaigns, who a
 # scan is, and registering tubes.
 DESK_PERMISSIONS = frozenset(

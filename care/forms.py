@@ -79,6 +79,16 @@ class PublicRequestForm(forms.Form):
         self.fields["community"].queryset = Area.all_objects.filter(level=Area.Level.COMMUNITY).order_by("code")
 
 
+class PublicStatusForm(forms.Form):
+    receipt = forms.CharField(label=_("receipt number"), max_length=24)
+    phone_last4 = forms.CharField(
+        label=_("last 4 digits of the phone you gave"),
+        max_length=4,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{4}"}),
+    )
+
+
 class RequestStepForm(forms.Form):
     step = forms.ChoiceField(choices=[(s, s) for s in ("assign", "start", "resolve", "confirm", "reopen")])
     assigned_to = forms.ModelChoiceField(None, required=False, label=_("assign to"))
@@ -91,7 +101,7 @@ class RequestStepForm(forms.Form):
 
 
 class ReliefForm(forms.Form):
-    request_receipt = forms.CharField(label=_("request receipt number"), max_length=16, required=False)
+    request_receipt = forms.CharField(label=_("request receipt number"), max_length=24, required=False)
     person_id = forms.IntegerField(label=_("ledger person (number)"), required=False, widget=forms.HiddenInput)
     kind = forms.ChoiceField(choices=Relief.Kind.choices, label=_("kind"))
     item = forms.CharField(label=_("what"), max_length=80)

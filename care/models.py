@@ -326,7 +326,7 @@ class HelpRequest(models.Model):
         ESCORT = "escort", _("escort")
         BOTH = "both", _("transport and escort")
 
-    receipt = models.CharField(_("receipt number"), max_length=16, unique=True)
+    receipt = models.CharField(_("receipt number"), max_length=20, unique=True)
     area = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("area"))
     person = models.ForeignKey(
         Person, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("person")

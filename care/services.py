@@ -285,8 +285,51 @@ def spot_check_record(followup, *, supervisor, confirmed, note=""):
 # --- help requests ------------------------------------------------------------------------------------------
 
 
-def _new_receipt():
-    return f"{timezone.localdate():%y%m%d}{secrets.randbelow(10**6):06d}"
+# Receipts are read out on the phone: no 0/O or 1/I, groups of four. 32 symbols, so 10 of them are 50 random bits;
+# the status page also asks for the last 4 digits of the phone given on the request, or (a request without a phone)
+# takes 12 symbols (60 bits) alone.
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+RECEIPT_PREFIX = "HR"
+RECEIPT_CHARS = 10
+RECEIPT_CHARS_WITHOUT_PHONE = 12
+
+
+def _new_receipt(chars=RECEIPT_CHARS):
+    """HR-7KQ4-M9XP-2T (or HR-7KQ4-M9XP-2TAB for a request without a phone)."""
+    random = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(chars))
+    return "-".join([RECEIPT_PREFIX, *(random[i : i + 4] for i in range(0, chars, 4))])
+
+
+def receipt_normalize(text):
+    """A receipt as typed or read back (any case, spaces or dashes anywhere) in its stored form. Receipts of the old
+    form (date + 6 digits) stay as they are."""
+    compact = "".join(ch for ch in (text or "").upper() if ch.isalnum())
+    if compact.isdigit() or not compact.startswith(RECEIPT_PREFIX):
+        return compact
+    random = compact[len(RECEIPT_PREFIX) :]
+    return "-".join([RECEIPT_PREFIX, *(random[i : i + 4] for i in range(0, len(random), 4))])
+
+
+def _receipt_random_chars(receipt):
+    if not receipt.startswith(RECEIPT_PREFIX + "-"):
+        return 0  # the old form: 6 random digits
+    return sum(ch in RECEIPT_ALPHABET for ch in receipt[len(RECEIPT_PREFIX) + 1 :].replace("-", ""))
+
+
+def help_request_for_public(receipt, phone_last4=""):
+    """The request a member of the public may see: its receipt and the last 4 digits of the phone given on it; a
+    request given without a phone by its receipt alone, if that has 12 random symbols or more (old receipts of
+    date + 6 digits without a phone are not shown on the public page; the hotline can look them up)."""
+    receipt = receipt_normalize(receipt)
+    if not receipt:
+        return None
+    found = HelpRequest.all_objects.filter(receipt=receipt).first()
+    if found is None:
+        return None
+    if found.requester_phone:
+        given = "".join(ch for ch in phone_last4 or "" if ch.isdigit())
+        return found if secrets.compare_digest(given, found.requester_phone[-4:]) else None
+    return found if _receipt_random_chars(found.receipt) >= RECEIPT_CHARS_WITHOUT_PHONE else None
 
 
 def is_green_channel(person):
@@ -349,11 +392,12 @@ def _help_request_create(
 
 
 def _create_with_receipt(fields):
+    chars = RECEIPT_CHARS if fields.get("requester_phone") else RECEIPT_CHARS_WITHOUT_PHONE
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                return HelpRequest.all_objects.create(receipt=_new_receipt(), **fields)
-        except IntegrityError:  # a receipt number drawn twice today: draw again
+                return HelpRequest.all_objects.create(receipt=_new_receipt(chars), **fields)
+        except IntegrityError:  # a receipt drawn twice (the column is unique): draw again
             continue
     raise IntegrityError("no free receipt number")
 

@@ -3,7 +3,6 @@ is done by care.services, lists come from care.selectors."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +23,7 @@ from care.forms import (
     PairForm,
     PeriodForm,
     PublicRequestForm,
+    PublicStatusForm,
     ReliefDeliverForm,
     ReliefForm,
     RequestStepForm,
@@ -41,6 +41,7 @@ from care.models import (
     Relief,
     RequestKind,
 )
+from core import limits
 from core.audit import audit_record
 from core.context import public_actor, system_scope
 from core.exports import Column, export_response
@@ -419,17 +420,13 @@ def request_step(request, request_id):
 # --- public page --------------------------------------------------------------------------------------------
 
 
-def _rate_limited(request):
-    """At most N public requests per address per hour (Django's cache)."""
-    key = f"care:public:{client_ip(request)}"
-    limit = CareSettings.current().public_requests_per_hour
-    cache.add(key, 0, 3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, 3600)
-        count = 1
-    return count > limit
+def _over_limit(request, name, limit):
+    """Counts one public use from this address in the shared cache (core.limits); True past `limit` per hour."""
+    return not limits.hit(f"care:{name}", client_ip(request), limit=limit, window=3600)
+
+
+# The receipts this browser was given, so the page after sending shows the request without asking for the phone.
+SESSION_RECEIPTS = "care_public_receipts"
 
 
 def public_request(request):
@@ -437,7 +434,7 @@ def public_request(request):
     with system_scope():
         form = PublicRequestForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            if _rate_limited(request):
+            if _over_limit(request, "public_request", CareSettings.current().public_requests_per_hour):
                 return render(request, "care/public_request.html", {"form": form, "limited": True}, status=429)
             data = form.cleaned_data
             person = _public_person(data["requester_phone"], data["community"])
@@ -455,6 +452,9 @@ def public_request(request):
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
+                request.session[SESSION_RECEIPTS] = [help_request.receipt, *request.session.get(SESSION_RECEIPTS, [])][
+                    :5
+                ]
                 return redirect(reverse("care:public_status") + f"?receipt={help_request.receipt}&new=1")
         return render(request, "care/public_request.html", {"form": form})
 
@@ -474,21 +474,24 @@ def _public_person(phone, community):
 
 
 def public_status(request):
-    """The status of one request, by its receipt number: type, status and times only, no personal data."""
-    receipt = (request.GET.get("receipt") or "").strip()
-    help_request = None
-    if receipt:
-        with system_scope():
-            help_request = (
-                HelpRequest.objects.filter(receipt=receipt)
-                .only("receipt", "kind", "status", "created_at", "updated_at", "deadline_at")
-                .first()
-            )
-    return render(
-        request,
-        "care/public_status.html",
-        {"receipt": receipt, "r": help_request, "new": request.GET.get("new") == "1"},
-    )
+    """The status of one request, by its receipt number and the last 4 digits of the phone given on it (a POST, so
+    the digits stay out of addresses and logs): type, status and times only, no personal data. Look-ups per address
+    are limited (PUBLIC_STATUS_LOOKUPS_PER_HOUR). The browser that sent a request sees it by its receipt alone."""
+    from django.conf import settings
+
+    receipt = services.receipt_normalize(request.GET.get("receipt", ""))
+    form = PublicStatusForm(request.POST or None, initial={"receipt": receipt})
+    context = {"form": form, "r": None, "new": request.GET.get("new") == "1"}
+    with system_scope():
+        if request.method == "GET" and receipt and receipt in request.session.get(SESSION_RECEIPTS, []):
+            context["r"] = HelpRequest.objects.filter(receipt=receipt).first()
+        elif request.method == "POST" and form.is_valid():
+            if _over_limit(request, "public_status", settings.PUBLIC_STATUS_LOOKUPS_PER_HOUR):
+                return render(request, "care/public_status.html", context | {"limited": True}, status=429)
+            data = form.cleaned_data
+            context["r"] = services.help_request_for_public(data["receipt"], data["phone_last4"])
+            context["not_found"] = context["r"] is None
+    return render(request, "care/public_status.html", context)
 
 
 # --- relief -------------------------------------------------------------------------------------------------
@@ -539,7 +542,8 @@ def relief_new(request):
         data = dict(form.cleaned_data)
         help_request = person = None
         if data.pop("request_receipt"):
-            help_request = get_object_or_404(HelpRequest, receipt=form.cleaned_data["request_receipt"])
+            receipt = services.receipt_normalize(form.cleaned_data["request_receipt"])
+            help_request = get_object_or_404(HelpRequest, receipt=receipt)
         person_id = data.pop("person_id")
         if person_id:
             person = get_object_or_404(Person, pk=person_id)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "core",
     "gridcare",
     "accounts",
@@ -120,7 +121,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.RoleBackend"]
+# The lock-out backend comes first: it refuses a locked username+address before any password is checked.
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutBackend", "accounts.backends.RoleBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -135,9 +137,33 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
 
-# A login or token request is refused for LOCKOUT_MINUTES after LOCKOUT_FAILURES failures in a row.
+# A login or token request is refused for LOCKOUT_MINUTES after LOCKOUT_FAILURES failures in a row, counted per
+# username AND address together (django-axes, in the database): a username locked from one address still logs in from
+# another, and a successful login resets its pair. See docs/DECISIONS.md "Login lock-out".
 LOCKOUT_FAILURES = env_int("LOCKOUT_FAILURES", 5)
 LOCKOUT_MINUTES = env_int("LOCKOUT_MINUTES", 15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "accounts.lockout.failure_limit"  # read LOCKOUT_FAILURES at each request
+AXES_COOLOFF_TIME = "accounts.lockout.cool_off"  # LOCKOUT_MINUTES
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts are not checked, so they do not count
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"  # REMOTE_ADDR, the same address the audit log and limits use
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+# Lock-outs answer through our own login page and API error (accounts.forms, accounts.api), not axes' middleware.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+
+# Limits (core.limits) and the lock-out mutex count in this cache, shared by every worker: the database cache by
+# default (its table is created by core's migration 0003), Redis when CACHE_URL or REDIS_URL says so.
+CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, not {CACHE_URL!r}")
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "core.cache.DatabaseCache", "LOCATION": "gridcare_cache"}}
+# Public pages: status look-ups per address per hour (help requests per address: care settings).
+PUBLIC_STATUS_LOOKUPS_PER_HOUR = env_int("PUBLIC_STATUS_LOOKUPS_PER_HOUR", 20)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -12,7 +12,7 @@ from care.services import help_request_create, help_request_escalate_overdue, he
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
+def _clear_cache(db):
     cache.clear()
 
 
