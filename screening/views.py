@@ -68,7 +68,10 @@ def desk(request):
         .exclude(campaign__kind=Campaign.Kind.ROLL_CALL)
         .order_by("-starts_at")[:20]
     )
-    sites = Site.objects.filter(campaign__in={r.campaign_id for r in rounds}).select_related("area")
+    # A medic registers tubes at the sites assigned to them (the service refuses the others): offer only those.
+    sites = Site.objects.filter(campaign__in={r.campaign_id for r in rounds}, medics=request.user).select_related(
+        "area"
+    )
     return render(
         request,
         "screening/desk.html",
