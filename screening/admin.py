@@ -37,6 +37,15 @@ class SiteAdmin(admin.ModelAdmin):
     list_filter = ["campaign", "kind"]
     search_fields = ["name", "address"]
     raw_id_fields = ["area"]
+    filter_horizontal = ["medics"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "medics":
+            from accounts.models import User
+            from accounts.roles import Role
+
+            kwargs["queryset"] = User.objects.filter(role=Role.MEDIC, is_active=True).order_by("username")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(Tube)

@@ -1,7 +1,9 @@
 """Screening API, mounted at /api/v1/screening: for desks, labs, third-party sampling apps and our own pages.
 
-Writes are idempotent (core.idempotency): tubes and the other writes on `client_key`, results on the tube code.
-Reads are scoped: an `area` code outside the caller's area is a 404. ID and phone numbers come masked.
+Writes are idempotent (core.idempotency, keys per acting user): tubes and the other writes on `client_key`, results
+on the tube code. Reads are scoped: an `area` code outside the caller's area is a 404. ID and phone numbers come
+masked. Write permissions are checked by the services (core.access.writes); handlers check only reads, and fetch
+what they change through `writable` (403 without the permission, 404 outside the area).
 """
 
 from datetime import date, datetime
@@ -14,6 +16,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
+from core.access import writable
 from core.idempotency import keyed
 from registry.models import Area, Household, Person
 from screening import selectors, services
@@ -38,6 +41,10 @@ def _area(request, code):
 
 def _keyed(request, scope, client_key, body, write):
     return Status(*keyed(scope, client_key, body, write))
+
+
+def _conflict(exc):
+    return Status(409, {"detail": "conflict", "errors": {"status": str(exc)}})
 
 
 # --- schemas ---------------------------------------------------------------------------------------------------
@@ -152,6 +159,14 @@ class ResultIn(Schema):
     result: str
     resulted_at: datetime | None = None
     lab: str = ""
+    correction_reason: str | None = None
+
+
+class CorrectionIn(Schema):
+    result: str
+    reason: str = ""
+    resulted_at: datetime | None = None
+    lab: str = ""
 
 
 class ResultAnswer(Schema):
@@ -162,6 +177,7 @@ class ResultAnswer(Schema):
     holds: int | None = None
     home_requests: int | None = None
     to_trace: int | None = None
+    released: int | None = None
     errors: dict[str, str] = {}
 
 
@@ -345,8 +361,6 @@ def _campaign_out(campaign):
 
 @router.post("/campaigns", response={201: CampaignOut}, summary="Create a campaign with its rounds and pooling rules")
 def campaign_create(request, body: CampaignIn):
-    _require(request, "screening.add_campaign")
-
     def write():
         campaign = services.campaign_create(
             name=body.name,
@@ -381,9 +395,8 @@ def campaign_detail(request, campaign_id: int):
 
 @router.post("/campaigns/{campaign_id}/sites", response={201: SiteOut}, summary="Add a sampling site")
 def site_create(request, campaign_id: int, body: SiteIn):
-    _require(request, "screening.add_site")
     campaign = get_object_or_404(Campaign, pk=campaign_id)
-    area = get_object_or_404(Area, code=body.area)
+    area = writable(Area, "screening.add_site", code=body.area)
 
     def write():
         site = services.site_create(
@@ -442,14 +455,12 @@ def _item(tube):
     summary="Register one closed tube (idempotent on client_key)",
 )
 def tube_create(request, body: TubeIn):
-    _require(request, "screening.add_tube")
     status, answer = services.tube_register(_item(body), user=request.user)
     return Status(status, {"status": "conflict", **answer} if status == 409 else answer)
 
 
 @router.post("/tubes/batch", response=BatchOut, summary="Register many closed tubes, answering per tube")
 def tube_batch(request, body: BatchIn):
-    _require(request, "screening.add_tube")
     answers = services.tubes_register([_item(t) for t in body.tubes], user=request.user)
     results = [
         {"http_status": s, "status": "conflict", **a} if s == 409 else {"http_status": s, **a} for s, a in answers
@@ -477,15 +488,25 @@ def _result_answers(answers):
     summary="Record lab results, one or many (idempotent per tube code)",
 )
 def results_create(request, body: ResultIn | ResultsIn):
-    _require(request, "screening.record_result")
     items = body.results if isinstance(body, ResultsIn) else [body]
     answers = services.results_record([i.model_dump(mode="json") for i in items], user=request.user)
     return _result_answers(answers)
 
 
+@router.post(
+    "/results/{tube_code}/correction",
+    response={200: ResultAnswer, 409: ResultAnswer, 422: ResultAnswer},
+    summary="Correct a tube's result, with a reason (audited; the holds follow)",
+)
+def result_correct(request, tube_code: str, body: CorrectionIn):
+    status, answer = services.result_correct(
+        tube_code, result=body.result, reason=body.reason, resulted_at=body.resulted_at, lab=body.lab
+    )
+    return Status(status, {"http_status": status, **answer})
+
+
 @router.post("/results/import", response=ResultsOut, summary="Import the lab's .xlsx/.csv export")
 def results_import(request, file: UploadedFile = File(...)):  # noqa: B008 (ninja's idiom)
-    _require(request, "screening.record_result")
     return _result_answers(services.results_import(file, filename=file.name or "", user=request.user))
 
 
@@ -577,9 +598,8 @@ def round_knock_list(request, round_id: int, grid: str | None = None):
 
 @router.post("/rounds/{round_id}/knocks", response={201: IdOut}, summary="Record a door-knock outcome")
 def knock_create(request, round_id: int, body: KnockIn):
-    _require(request, "screening.add_knockoutcome")
     round_ = get_object_or_404(Round, pk=round_id)
-    household = get_object_or_404(Household, pk=body.household_id)
+    household = writable(Household, "screening.add_knockoutcome", pk=body.household_id)
     person = get_object_or_404(Person, pk=body.person_id) if body.person_id else None
 
     def write():
@@ -602,9 +622,9 @@ def knock_create(request, round_id: int, body: KnockIn):
 
 @router.post("/rounds/{round_id}/acks", response={201: IdOut}, summary="Mark that a person acknowledged the notice")
 def ack_create(request, round_id: int, body: AckIn):
-    _require(request, "screening.add_noticeack")
     round_ = get_object_or_404(Round, pk=round_id)
-    ack = services.notice_acknowledge(round_, get_object_or_404(Person, pk=body.person_id), user=request.user)
+    person = writable(Person, "screening.add_noticeack", pk=body.person_id)
+    ack = services.notice_acknowledge(round_, person, user=request.user)
     return Status(201, {"id": ack.pk})
 
 
@@ -636,9 +656,8 @@ def home_request_list(request, round_id: int, area: str | None = None, status: s
 
 @router.post("/rounds/{round_id}/home-requests", response={201: IdOut}, summary="Ask for home sampling")
 def home_request_create(request, round_id: int, body: HomeRequestIn):
-    _require(request, "screening.add_homesamplingrequest")
     round_ = get_object_or_404(Round, pk=round_id)
-    person = get_object_or_404(Person, pk=body.person_id)
+    person = writable(Person, "screening.add_homesamplingrequest", pk=body.person_id)
 
     def write():
         r = services.home_request_create(round_, person, source=body.source, note=body.note)
@@ -649,11 +668,22 @@ def home_request_create(request, round_id: int, body: HomeRequestIn):
     )
 
 
-@router.post("/home-requests/{request_id}/finish", response=IdOut, summary="Mark a home-sampling request done or not")
+class ConflictOut(Schema):
+    detail: str
+    errors: dict[str, str] = {}
+
+
+@router.post(
+    "/home-requests/{request_id}/finish",
+    response={200: IdOut, 409: ConflictOut},
+    summary="Mark a home-sampling request done or not (once: 409 when already finished)",
+)
 def home_request_finish(request, request_id: int, body: FinishIn):
-    _require(request, "screening.change_homesamplingrequest")
-    r = get_object_or_404(HomeSamplingRequest, pk=request_id)
-    services.home_request_finish(r, done=body.done, note=body.note)
+    r = writable(HomeSamplingRequest, "screening.change_homesamplingrequest", pk=request_id)
+    try:
+        services.home_request_finish(r, done=body.done, note=body.note)
+    except services.AlreadyDone as exc:
+        return _conflict(exc)
     return {"id": r.pk}
 
 
@@ -698,11 +728,13 @@ def alert_list(request):
     ]
 
 
-@router.post("/alerts/{alert_id}/ack", response=IdOut, summary="Acknowledge an alert")
+@router.post("/alerts/{alert_id}/ack", response={200: IdOut, 409: ConflictOut}, summary="Acknowledge an alert (once)")
 def alert_ack(request, alert_id: int):
-    _require(request, "screening.change_alert")
-    alert = get_object_or_404(Alert, pk=alert_id)
-    services.alert_acknowledge(alert, user=request.user)
+    alert = writable(Alert, "screening.change_alert", pk=alert_id)
+    try:
+        services.alert_acknowledge(alert, user=request.user)
+    except services.AlreadyDone as exc:
+        return _conflict(exc)
     return {"id": alert.pk}
 
 
@@ -754,11 +786,10 @@ class TeamIn(Schema):
 
 @router.post("/rounds/{round_id}/home-teams", response={201: IdOut}, summary="Add a home-sampling team")
 def home_team_create(request, round_id: int, body: TeamIn):
-    _require(request, "screening.add_homesamplingteam")
     from accounts.models import User
 
     round_ = get_object_or_404(Round, pk=round_id)
-    area = get_object_or_404(Area, code=body.area)
+    area = writable(Area, "screening.add_homesamplingteam", code=body.area)
     medic = get_object_or_404(User, username=body.medic, role="medic")
     worker = get_object_or_404(User, username=body.grid_worker) if body.grid_worker else None
     team = services.home_team_create(round_, name=body.name, area=area, medic=medic, grid_worker=worker)
@@ -776,7 +807,6 @@ class AssignOut(Schema):
     summary="Add the standing list, then assign open requests to teams by area in route order",
 )
 def home_requests_assign(request, round_id: int):
-    _require(request, "screening.change_homesamplingrequest")
     round_ = get_object_or_404(Round.objects.select_related("campaign"), pk=round_id)
     added = services.home_requests_standing(round_)
     return {"standing_added": added, "assigned": services.home_requests_assign(round_)}

@@ -1,6 +1,6 @@
 """Demo screening data: the page's campaign "区域核酸筛查 9月5日-7日" (three daily rounds, 08:30–21:00), about 50
 sampling sites (one or more per community by population, plus 万达广场 serving the whole district), pooling rules
-by area, and round 1's home-sampling requests from the standing list. No samples: `gridcare simulate-screening`
+by area, the demo medics assigned to every site, and round 1's home-sampling requests from the standing list. No samples: `gridcare simulate-screening`
 drives the API for those. A few queries and bulk inserts, so the 365,000-resident build slows by well under a
 second."""
 
@@ -40,9 +40,22 @@ def build_demo(*, rng, stdout):
     )
     sites = _sites(campaign, district, rng)
     Site.objects.bulk_create(sites)
+    _assign_medics(campaign)
     requests = home_requests_standing(campaign.rounds.get(number=1))
     stdout.write(f"  screening: campaign with 3 rounds, {len(sites)} sites, {requests} standing home-sampling requests")
     return campaign
+
+
+def _assign_medics(campaign):
+    """The demo's medics work every desk of the campaign (a medic registers tubes only at the sites assigned)."""
+    from accounts.models import User
+    from accounts.roles import Role
+
+    medics = list(User.objects.filter(role=Role.MEDIC, is_active=True).values_list("pk", flat=True))
+    site_ids = Site.objects.filter(campaign=campaign).values_list("pk", flat=True)
+    Site.medics.through.objects.bulk_create(
+        Site.medics.through(site_id=site_id, user_id=medic) for site_id in site_ids for medic in medics
+    )
 
 
 def _sites(campaign, district, rng):

@@ -103,6 +103,10 @@ class Site(models.Model):
     staff = models.PositiveSmallIntegerField(_("staff"), default=0)
     opens_at = models.TimeField(_("opens"), null=True, blank=True)
     closes_at = models.TimeField(_("closes"), null=True, blank=True)
+    # The medics who work this site's desks: a medic registers tubes only at the sites listed here.
+    medics = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="sampling_sites", verbose_name=_("medics assigned")
+    )
 
     class Meta:
         ordering = ["campaign_id", "area__code", "name"]
@@ -361,6 +365,7 @@ class Hold(models.Model):
         RESAMPLED = "resampled", _("re-sampled, awaiting result")
         CLEARED = "cleared", _("cleared (negative)")
         POSITIVE = "positive", _("positive")
+        RELEASED = "released", _("released (result corrected)")
 
     round = models.ForeignKey(Round, models.CASCADE, related_name="holds")
     tube = models.ForeignKey(Tube, models.CASCADE, related_name="holds")
@@ -424,6 +429,8 @@ class Alert(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    # Set when the lab corrects the result that raised the alert: the alert no longer stands.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     area_path = "area"
     objects = ScopedManager()

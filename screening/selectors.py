@@ -418,7 +418,7 @@ def holds(round_=None, area=None):
 
 
 def alerts(open_only=True):
-    qs = Alert.objects.select_related("area", "tube", "person", "round")
+    qs = Alert.objects.filter(withdrawn_at__isnull=True).select_related("area", "tube", "person", "round")
     return qs.filter(acknowledged_at__isnull=True) if open_only else qs
 
 

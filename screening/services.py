@@ -2,15 +2,19 @@
 
 - campaign_create(*, name, kind, scope_codes, rounds, pooling=(), residence_statuses=None, min_age=None,
   max_age=None, default_pool_size=10, user=None) -> Campaign
-- site_create(campaign, *, name, area, **fields) -> Site
+- site_create(campaign, *, name, area, medics=(), **fields) -> Site
+- site_medics_assign(site, medics) -> Site: the medics who work the site's desks (only they register tubes there).
 - tubes_register(items, *, user=None) -> list[(status, answer)]: closed tubes, each accepted or rejected whole,
   idempotent on item["client_key"]. An item: client_key, round (id), site (id), tube_code, pool_size, closed_at
   (aware datetime or ISO text), persons: [{"id_number": …, "name"?: …, "grid"?: area code} | {"person_id": …}].
 - tube_register(item, *, user=None) -> (status, answer): one tube, same rules.
 - results_record(items, *, user=None) -> list[(status, answer)]: lab results, items: tube_code, result
-  ("negative"/"positive"/"invalid"), resulted_at, lab; idempotent per tube code. A positive pooled tube holds its
+  ("negative"/"positive"/"invalid"), resulted_at, lab, correction_reason?; idempotent per tube code (the same result
+  again is the same answer; another result for a resulted tube is a correction: see result_correct). A positive pooled tube holds its
   persons, alerts their grids and communities and opens a single-tube home re-sampling request for each, in the
   same transaction. A positive single tube goes on the "to trace" list with an alert to the district.
+- result_correct(tube_code, *, result, reason, resulted_at=None, lab="") -> (status, answer): another result for a
+  resulted tube, with a mandatory reason, audited old → new; the holds, alerts and home requests follow it.
 - results_import(file, *, filename, user=None) -> list[(status, answer)]: the lab's .xlsx/.csv export.
 - exclusion_add(round_or_campaign, person, *, reason, where="", until=None, note="", user=None, whole_campaign=False)
 - knock_record(round, household, *, outcome, person=None, where="", until=None, note="", user=None) -> KnockOutcome
@@ -22,26 +26,32 @@
 - home_request_finish(request, *, done, note="") -> HomeSamplingRequest
 - alert_acknowledge(alert, *, user) -> Alert
 
+Every write is declared with its permission (core.access.writes): the check is here, whatever page, API, admin or
+task calls it. State changes (a result, a finished home request, an acknowledged alert) are conditional updates: the
+loser of a race gets AlreadyDone (409), never a second write.
+
 A sample is not a change to a person, so registering tubes writes no audit rows; registering a provisional person
 (a valid ID number not in the register) goes through registry.services.person_create and is audited.
 """
 
 import csv
 import io
+import uuid
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from core.access import writes
 from core.audit import audit_record
-from core.context import system_scope
+from core.context import Scope, acting_as, current_actor
 from core.idempotency import answer_for, body_hash, idempotent_write, key_row, stored_answers
 from core.models import AuditEvent, IdempotencyKey
 from registry.identity import IdentityError, parse_ric
-from registry.models import Area, Person
+from registry.models import Area, Building, Household, Person
 from registry.services import person_create
 from screening.models import (
     Alert,
@@ -64,11 +74,17 @@ POOL_SIZES = (1, 5, 10, 20)
 TUBE_SCOPE = "screening.tube"
 RESULT_SCOPE = "screening.result"
 UNPLACED_SUFFIX = "999"  # the holding grid of a community for persons registered at a desk with no known grid
+UNPLACED_BUILDING = "待核实登记"  # the holding building of a grid for provisional persons, one household each
+
+
+class AlreadyDone(Exception):
+    """A state change someone else made first (a conditional update changed no row): answered 409."""
 
 
 # --- campaigns and sites ---------------------------------------------------------------------------------------
 
 
+@writes("screening.add_campaign")
 def campaign_create(
     *,
     name,
@@ -126,9 +142,24 @@ def campaign_create(
     return campaign
 
 
-def site_create(campaign, *, name, area, **fields):
-    site = Site.objects.create(campaign=campaign, name=name, area=area, **fields)
-    audit_record(AuditEvent.Action.CREATE, target=site, summary=name)
+@writes("screening.add_site")
+def site_create(campaign, *, name, area, medics=(), **fields):
+    with transaction.atomic():
+        site = Site.objects.create(campaign=campaign, name=name, area=area, **fields)
+        if medics:
+            site.medics.set(medics)
+        audit_record(AuditEvent.Action.CREATE, target=site, summary=name)
+    return site
+
+
+@writes("screening.change_site")
+def site_medics_assign(site, medics):
+    """The medics who work the site's desks (replaces the list); only they register tubes there."""
+    with transaction.atomic():
+        before = sorted(site.medics.values_list("username", flat=True))
+        site.medics.set(medics)
+        after = sorted(site.medics.values_list("username", flat=True))
+        audit_record(AuditEvent.Action.UPDATE, target=site, summary="site medics", detail={"old": before, "new": after})
     return site
 
 
@@ -145,10 +176,12 @@ def pool_size_for(campaign, grid_code, rules=None):
 # --- tubes -----------------------------------------------------------------------------------------------------
 
 
+@writes("screening.add_tube")
 def tube_register(item, *, user=None):
     return tubes_register([item], user=user)[0]
 
 
+@writes("screening.add_tube")
 def tubes_register(items, *, user=None):
     """Registers closed tubes; returns one (status, answer) per item, in order: 201 accepted, 422 rejected (nothing
     stored; `errors` names every bad field, e.g. "persons[2].id_number"), 409 for a client key reused with another
@@ -243,10 +276,24 @@ def _as_datetime(value):
 
 
 def _plan_tubes(items):
-    """Validates items against the database in a fixed number of queries: rounds and sites, used tube codes,
-    persons by ID number and by id, and samples already taken this round."""
+    """Validates items against the database in a fixed number of queries: rounds and sites (and the sites the
+    medic is assigned to), used tube codes, persons by ID number and by id, and samples already taken this round.
+
+    A desk samples whoever comes, wherever they live, so a person named by ID number is found district-wide
+    (`Person.all_objects`): refusing them would send a resident home untested. What the desk learns stays inside
+    its own area: the answer names (repeat, provisional) only persons the caller's scope covers. A person named
+    by `person_id` is looked up through the scope (`Person.objects`): a desk may only name ids it can see, and an
+    id outside its area is "unknown person", as an id that does not exist."""
     rounds = Round.objects.select_related("campaign").in_bulk({_int(it.get("round")) for it in items} - {None})
     sites = Site.objects.in_bulk({_int(it.get("site")) for it in items} - {None})
+    actor = current_actor()
+    assigned = None  # the system (a command, the demo) registers at any site
+    if not actor.system:
+        assigned = set(
+            Site.medics.through.objects.filter(user_id=actor.user.pk, site_id__in=list(sites)).values_list(
+                "site_id", flat=True
+            )
+        )
     codes = [str(it.get("tube_code") or "").strip() for it in items]
     used = set(Tube.objects.filter(code__in=[c for c in codes if c]).values_list("code", flat=True))
     parsed_ids, person_ids = {}, set()
@@ -262,17 +309,17 @@ def _plan_tubes(items):
             elif _int(entry.get("person_id")) is not None:
                 person_ids.add(_int(entry["person_id"]))
     numbers = [v for v in parsed_ids.values() if isinstance(v, str)]
-    # Persons are found district-wide on purpose: a desk samples whoever comes, wherever they live.
+    # By ID number district-wide on purpose (see the docstring); by id only inside the caller's scope.
     by_number, by_id = {}, {}
     fields = ("id", "id_number", "grid_id", "household_id")
     for row in Person.all_objects.filter(id_type=Person.IdType.RESIDENT_ID, id_number__in=numbers).values(*fields):
         by_number[row["id_number"]] = row
-    for row in Person.all_objects.filter(pk__in=person_ids).values(*fields):
+    for row in Person.objects.filter(pk__in=person_ids).values(*fields):
         by_id[row["id"]] = row
     seen_codes = set()
     plans = []
     for item, code in zip(items, codes, strict=True):
-        plan = _plan_one(item, code, rounds, sites, used, seen_codes, parsed_ids, by_number, by_id)
+        plan = _plan_one(item, code, rounds, sites, assigned, used, seen_codes, parsed_ids, by_number, by_id)
         plans.append(plan)
         if not plan["errors"]:
             seen_codes.add(code)
@@ -292,7 +339,7 @@ def _entries(item):
     return [p if isinstance(p, dict) else {} for p in persons] if isinstance(persons, list) else []
 
 
-def _plan_one(item, code, rounds, sites, used, seen_codes, parsed_ids, by_number, by_id):
+def _plan_one(item, code, rounds, sites, assigned, used, seen_codes, parsed_ids, by_number, by_id):
     errors = {}
     round_ = rounds.get(_int(item.get("round")))
     site = sites.get(_int(item.get("site")))
@@ -304,6 +351,8 @@ def _plan_one(item, code, rounds, sites, used, seen_codes, parsed_ids, by_number
         errors["site"] = _("unknown site")
     elif round_ is not None and site.campaign_id != round_.campaign_id:
         errors["site"] = _("the site belongs to another campaign")
+    elif assigned is not None and site.pk not in assigned:
+        errors["site"] = _("you are not assigned to the site %(site)s") % {"site": site.name}
     if not code:
         errors["tube_code"] = _("a tube code is required")
     elif len(code) > 40:
@@ -359,7 +408,7 @@ def _resolve(entry, parsed_ids, by_number, by_id):
     if person_id is None:
         return {"field": "id_number", "error": _("give an ID number or a person id")}
     if person_id not in by_id:
-        return {"field": "person_id", "error": _("no such person")}
+        return {"field": "person_id", "error": _("unknown person")}
     return dict(by_id[person_id])
 
 
@@ -411,33 +460,56 @@ def _write_tubes(plans, user):
             )
     samples = Sample.all_objects.bulk_create(samples)
     _after_samples(samples, {t.pk: t for t in tubes})
-    return [_tube_answer(plan, tube) for plan, tube in zip(plans, tubes, strict=True)]
+    # The answer names only persons the caller's scope covers (a desk samples whoever comes, but learns nothing
+    # about a person of another area: not that they were sampled before, not their id).
+    visible = set(
+        Person.objects.filter(pk__in={m["id"] for p in plans for m in p["members"]}).values_list("pk", flat=True)
+    )
+    return [_tube_answer(plan, tube, visible) for plan, tube in zip(plans, tubes, strict=True)]
 
 
-def _tube_answer(plan, tube):
+def _tube_answer(plan, tube, visible):
     return {
         "client_key": plan.get("key"),
         "status": "accepted",
         "tube_id": tube.pk,
         "tube_code": tube.code,
         "samples": len(plan["members"]),
-        "repeat_person_ids": [m["id"] for m in plan["members"] if m.get("repeat")],
-        "provisional_person_ids": [m["id"] for m in plan["members"] if m.get("provisional")],
+        "repeat_person_ids": [m["id"] for m in plan["members"] if m.get("repeat") and m["id"] in visible],
+        "provisional_person_ids": [m["id"] for m in plan["members"] if m.get("provisional") and m["id"] in visible],
     }
 
 
 def _provisional_person(member, site, round_, user):
-    """A valid ID number not in the register: registered on the spot in its grid when the desk named one, else
-    in the holding grid of the site's community, and flagged to that grid."""
+    """A valid ID number not in the register: registered on the spot in the grid the desk named when the caller's
+    scope covers it, else in the holding grid of the site's community, always in a household of its own (in the
+    grid's holding building "待核实登记"), and flagged to that grid.
+
+    The desk registers the person on the register's behalf (a medic holds no register permission and the grid may
+    be outside the medic's area): it acts as the system for this one creation, keeping the user for the audit."""
     grid = Area.all_objects.filter(code=member["grid_code"], level=Area.Level.GRID).first()
-    if grid is None:
+    if grid is None or not current_actor().scope.covers(grid.code):
         grid = unplaced_grid(site.area)
-    with system_scope():
+    with acting_as(current_actor().replace(system=True, scope=Scope.everything())):
+        household = _holding_household(grid)
         person = person_create(
-            grid=grid, name=member["name"] or _("(name to verify)"), id_number=member["id_number"], is_provisional=True
+            grid=grid,
+            household=household,
+            name=member["name"] or _("(name to verify)"),
+            id_number=member["id_number"],
+            is_provisional=True,
         )
     Alert.all_objects.create(round=round_, area=grid, kind=Alert.Kind.PROVISIONAL, person=person)
-    return {"id": person.pk, "grid_id": grid.pk, "household_id": None, "provisional": True}
+    return {"id": person.pk, "grid_id": grid.pk, "household_id": household.pk, "provisional": True}
+
+
+def _holding_household(grid):
+    """A new door in the grid's holding building, for one provisional person until the grid places them."""
+    building, _created = Building.all_objects.get_or_create(
+        grid=grid, name=UNPLACED_BUILDING, defaults={"address": f"{grid.name}{UNPLACED_BUILDING}"}
+    )
+    # A random door label: two desks registering at once never collide on the unique door.
+    return Household.all_objects.create(building=building, grid=grid, unit=1, floor=1, room=uuid.uuid4().hex[:8])
 
 
 def unplaced_grid(area):
@@ -479,14 +551,20 @@ def _after_samples(samples, tubes):
 # --- results ---------------------------------------------------------------------------------------------------
 
 
+@writes("screening.record_result")
 def results_record(items, *, user=None):
-    """Records lab results; one (status, answer) per item. Idempotent per tube code: the same result again is the
-    same answer, a different result for a resulted tube is 409."""
+    """Records lab results; one (status, answer) per item. Idempotent per tube code (the key is the lab user's,
+    core.idempotency): the same result again is the same answer. Another result for a resulted tube is refused
+    (409) unless the item carries a `correction_reason`: then it is a correction (result_correct), which needs
+    `screening.correct_result` (403 for that item otherwise)."""
     answers = []
     for item in items:
         code = str(item.get("tube_code") or "").strip()
         if not code:
             answers.append((422, {"status": "rejected", "errors": {"tube_code": _("a tube code is required")}}))
+            continue
+        if str(item.get("correction_reason") or "").strip():
+            answers.append(_correction_answer(code, item))
             continue
         body = {k: item.get(k) for k in ("tube_code", "result", "resulted_at", "lab")}
         body["resulted_at"] = str(body["resulted_at"] or "")
@@ -494,36 +572,152 @@ def results_record(items, *, user=None):
     return answers
 
 
+def _correction_answer(code, item):
+    try:
+        return result_correct(
+            code,
+            result=item.get("result"),
+            reason=item.get("correction_reason"),
+            resulted_at=item.get("resulted_at"),
+            lab=item.get("lab") or "",
+        )
+    except PermissionDenied:
+        errors = {"correction_reason": _("correcting a result needs the permission to correct results")}
+        return 403, {"tube_code": code, "status": "rejected", "errors": errors}
+
+
+def _result_word(value):
+    result = str(value or "").strip().lower()
+    result = RESULT_WORDS.get(result, result)
+    if result not in (Tube.Result.NEGATIVE, Tube.Result.POSITIVE, Tube.Result.INVALID):
+        return None
+    return result
+
+
 def _result_write(item):
     code = str(item["tube_code"]).strip()
     errors = {}
-    result = str(item.get("result") or "").strip().lower()
-    result = RESULT_WORDS.get(result, result)
-    if result not in (Tube.Result.NEGATIVE, Tube.Result.POSITIVE, Tube.Result.INVALID):
+    result = _result_word(item.get("result"))
+    if result is None:
         errors["result"] = _("result must be negative, positive or invalid")
     resulted_at = _as_datetime(item.get("resulted_at")) or timezone.now()
     tube = Tube.objects.select_for_update().select_related("round").filter(code=code).first()
     if tube is None:
         errors["tube_code"] = _("no such tube")
-    elif tube.result != Tube.Result.PENDING:
-        return 409, {"detail": "conflict", "errors": {"tube_code": _("this tube already has a result")}}
     if errors:
         return 422, {"tube_code": code, "status": "rejected", "errors": errors}
-    tube.result, tube.resulted_at, tube.lab = result, resulted_at, str(item.get("lab") or "")[:80]
-    tube.result_received_at = timezone.now()
-    tube.save(update_fields=["result", "resulted_at", "lab", "result_received_at"])
-    Sample.all_objects.filter(tube=tube).update(result=result)
+    if tube.result == result:
+        return 200, _result_outcome(tube, "unchanged")
+    if tube.result != Tube.Result.PENDING:
+        return 409, _already_resulted(code)
+    # The conditional update decides a race between two labs (or a lab and its retry): one result lands.
+    now = timezone.now()
+    changed = Tube.objects.filter(pk=tube.pk, result=Tube.Result.PENDING).update(
+        result=result, resulted_at=resulted_at, lab=str(item.get("lab") or "")[:80], result_received_at=now
+    )
+    if not changed:
+        return 409, _already_resulted(code)
+    tube.result, tube.resulted_at, tube.result_received_at = result, resulted_at, now
     outcome = {"tube_code": code, "status": "recorded", "result": result, "holds": 0, "home_requests": 0}
+    outcome.update(_result_follows(tube, result))
+    return 200, outcome
+
+
+def _already_resulted(code):
+    errors = {"tube_code": _("this tube already has a result: a different result is a correction, with a reason")}
+    return {"detail": "conflict", "tube_code": code, "status": "conflict", "errors": errors}
+
+
+def _result_outcome(tube, status):
+    """The answer for a tube whose result stands: what it holds now."""
+    holds = Hold.all_objects.filter(tube=tube).exclude(state=Hold.State.RELEASED).count()
+    return {"tube_code": tube.code, "status": status, "result": tube.result, "holds": holds, "home_requests": holds}
+
+
+def _result_follows(tube, result):
+    """What a (new) result sets off: the samples take it; a positive holds or lists for tracing; a re-sample's
+    result clears or confirms the hold it was taken for."""
+    Sample.all_objects.filter(tube=tube).update(result=result)
+    outcome = {}
     if result == Tube.Result.POSITIVE and tube.pool_size > 1:
         outcome.update(_positive_pool(tube))
     elif result == Tube.Result.POSITIVE:
         outcome.update(_positive_single(tube))
-    if result != Tube.Result.INVALID:
-        Hold.all_objects.filter(resample__tube=tube, state=Hold.State.RESAMPLED).update(
-            state=Hold.State.POSITIVE if result == Tube.Result.POSITIVE else Hold.State.CLEARED,
-            updated_at=timezone.now(),
+    resampled = Hold.all_objects.filter(
+        resample__tube=tube, state__in=[Hold.State.RESAMPLED, Hold.State.POSITIVE, Hold.State.CLEARED]
+    )
+    state = {Tube.Result.POSITIVE: Hold.State.POSITIVE, Tube.Result.NEGATIVE: Hold.State.CLEARED}.get(
+        result, Hold.State.RESAMPLED
+    )
+    resampled.update(state=state, updated_at=timezone.now())
+    return outcome
+
+
+@writes("screening.correct_result")
+def result_correct(tube_code, *, result, reason, resulted_at=None, lab=""):
+    """Another result for a resulted tube (the lab mistyped, or re-ran it): needs a reason, is audited old → new,
+    and everything the old result set off follows the new one — a positive withdrawn releases its holds, withdraws
+    its alerts, closes the re-sampling requests it opened and takes its persons off the "to trace" list; a new
+    positive holds and alerts as a first one would. Returns (status, answer): 200, 422 (no reason, no such tube,
+    nothing to correct), 409 (the tube changed meanwhile)."""
+    code = str(tube_code or "").strip()
+    reason = str(reason or "").strip()
+    errors = {}
+    new = _result_word(result)
+    if new is None:
+        errors["result"] = _("result must be negative, positive or invalid")
+    if not reason:
+        errors["correction_reason"] = _("a correction needs a reason")
+    with transaction.atomic():
+        tube = Tube.objects.select_for_update().select_related("round").filter(code=code).first()
+        if tube is None:
+            errors["tube_code"] = _("no such tube")
+        elif tube.result == Tube.Result.PENDING:
+            errors["tube_code"] = _("the tube has no result to correct yet")
+        if errors:
+            return 422, {"tube_code": code, "status": "rejected", "errors": errors}
+        old = tube.result
+        if old == new:
+            return 200, _result_outcome(tube, "unchanged")
+        now = timezone.now()
+        changed = Tube.objects.filter(pk=tube.pk, result=old).update(
+            result=new,
+            resulted_at=_as_datetime(resulted_at) or now,
+            lab=str(lab or tube.lab)[:80],
+            result_received_at=now,
+        )
+        if not changed:
+            return 409, {"detail": "conflict", "errors": {"tube_code": _("the result changed meanwhile")}}
+        tube.result, tube.result_received_at = new, now
+        outcome = {"tube_code": code, "status": "corrected", "result": new, "holds": 0, "home_requests": 0}
+        if old == Tube.Result.POSITIVE:
+            outcome["released"] = _positive_withdraw(tube)
+        outcome.update(_result_follows(tube, new))
+        audit_record(
+            AuditEvent.Action.UPDATE,
+            target=tube,
+            summary=f"result corrected: {old} → {new}",
+            detail={"result": {"old": old, "new": new}, "reason": reason[:500]},
         )
     return 200, outcome
+
+
+def _positive_withdraw(tube):
+    """Undoes what a positive result of `tube` set off; returns how many holds were released."""
+    now = timezone.now()
+    released = Hold.all_objects.filter(tube=tube, state__in=[Hold.State.HELD, Hold.State.RESAMPLED]).update(
+        state=Hold.State.RELEASED, updated_at=now
+    )
+    Alert.all_objects.filter(tube=tube, withdrawn_at__isnull=True).update(withdrawn_at=now)
+    persons = Sample.all_objects.filter(tube=tube).values("person_id")
+    HomeSamplingRequest.all_objects.filter(
+        round=tube.round,
+        person_id__in=persons,
+        source=HomeSamplingRequest.Source.POSITIVE_POOL,
+        status__in=[HomeSamplingRequest.Status.OPEN, HomeSamplingRequest.Status.ASSIGNED],
+    ).update(status=HomeSamplingRequest.Status.NOT_DONE, done_at=now, note=_("result corrected"))
+    TraceEntry.all_objects.filter(tube=tube).delete()
+    return released
 
 
 RESULT_WORDS = {"阴性": "negative", "阳性": "positive", "无效": "invalid", "neg": "negative", "pos": "positive"}
@@ -533,8 +727,13 @@ def _positive_pool(tube):
     """Everyone in the tube is held in place, their grid and community alerted, and a single-tube home re-sampling
     request opened for each (an existing live request of theirs becomes single-tube)."""
     members = list(Sample.all_objects.filter(tube=tube).select_related("grid"))
+    earlier = Hold.all_objects.filter(tube=tube)  # released by a correction, held again by this one
+    had = set(earlier.values_list("person_id", flat=True))
+    earlier.update(state=Hold.State.HELD, updated_at=timezone.now())
     Hold.all_objects.bulk_create(
-        Hold(round=tube.round, tube=tube, person_id=s.person_id, grid_id=s.grid_id) for s in members
+        Hold(round=tube.round, tube=tube, person_id=s.person_id, grid_id=s.grid_id)
+        for s in members
+        if s.person_id not in had
     )
     person_ids = [s.person_id for s in members]
     live = HomeSamplingRequest.all_objects.filter(
@@ -585,11 +784,14 @@ def _positive_single(tube):
     return {"to_trace": len(members)}
 
 
+@writes("screening.record_result")
 def results_import(file, *, filename, user=None):
-    """The lab's export (.xlsx or .csv): columns tube code, result, time, lab (Chinese or English headers, or
-    these four in this order without a header)."""
+    """The lab's export (.xlsx or .csv): columns tube code, result, time, lab and an optional fifth, the reason of
+    a correction (Chinese or English headers, or these in this order without a header). A row with a reason for a
+    resulted tube is a correction (result_correct)."""
     rows = _read_rows(file, filename)
-    items = [dict(zip(("tube_code", "result", "resulted_at", "lab"), row, strict=False)) for row in rows]
+    fields = ("tube_code", "result", "resulted_at", "lab", "correction_reason")
+    items = [dict(zip(fields, row, strict=False)) for row in rows]
     return results_record([i for i in items if i.get("tube_code")], user=user)
 
 
@@ -612,12 +814,13 @@ def _read_rows(file, filename):
         ]
     if rows and str(rows[0][0]).strip().lower() in HEADER_WORDS:
         rows = rows[1:]
-    return [[str(c).strip() for c in row[:4]] for row in rows]
+    return [[str(c).strip() for c in row[:5]] for row in rows]
 
 
 # --- exclusions, knocks, notices -------------------------------------------------------------------------------
 
 
+@writes("screening.add_exclusion")
 def exclusion_add(round_, person, *, reason, where="", until=None, note="", user=None, whole_campaign=False):
     with transaction.atomic():
         exclusion = Exclusion.all_objects.create(
@@ -642,6 +845,7 @@ KNOCK_EXCLUSIONS = {
 }
 
 
+@writes("screening.add_knockoutcome")
 def knock_record(round_, household, *, outcome, person=None, where="", until=None, note="", user=None):
     """One tap at a door. Away / moved out / deceased exclude the person (or every person of the household when
     none is named) — away for this round, the others for the campaign; "needs home sampling" opens a request;
@@ -691,6 +895,7 @@ def _roll_call_seen(round_, persons, household):
     )
 
 
+@writes("screening.add_noticeack")
 def notice_acknowledge(round_, person, *, user=None):
     ack, _created = NoticeAck.all_objects.get_or_create(
         round=round_, person=person, defaults={"grid_id": person.grid_id, "recorded_by": _user(user)}
@@ -705,6 +910,7 @@ def _user(user):
 # --- home sampling ---------------------------------------------------------------------------------------------
 
 
+@writes("screening.add_homesamplingrequest")
 def home_request_create(round_, person, *, source, single_tube=False, note=""):
     """Opens a request, or returns the person's live one for the round (one team per person is enough)."""
     live = HomeSamplingRequest.all_objects.filter(
@@ -723,9 +929,10 @@ def home_request_create(round_, person, *, source, single_tube=False, note=""):
     )
 
 
+@writes("screening.add_homesamplingteam")
 def home_requests_standing(round_):
     """Requests for the standing list (bedridden or limited mobility, or tagged mobility-impaired) of the
-    campaign's scope who have no request yet this round. Returns how many were opened."""
+    campaign's scope, inside the actor's area, who have no request yet this round. Returns how many were opened."""
     from screening.selectors import standing_list
 
     have = set(HomeSamplingRequest.all_objects.filter(round=round_).values_list("person_id", flat=True))
@@ -743,18 +950,20 @@ def home_requests_standing(round_):
     return len(rows)
 
 
+@writes("screening.add_homesamplingteam")
 def home_team_create(round_, *, name, area, medic, grid_worker=None):
     return HomeSamplingTeam.objects.create(round=round_, name=name, area=area, medic=medic, grid_worker=grid_worker)
 
 
+@writes("screening.add_homesamplingteam")
 def home_requests_assign(round_):
-    """Gives every open request to the team whose area is the nearest ancestor of the person's grid, and numbers
-    each team's route by building and door. Returns how many were assigned."""
+    """Gives every open request inside the actor's area to the team whose area is the nearest ancestor of the
+    person's grid, and numbers each team's route by building and door. Returns how many were assigned."""
     teams = sorted(round_.home_teams.select_related("area"), key=lambda t: -len(t.area.code))
     if not teams:
         return 0
     requests = list(
-        HomeSamplingRequest.all_objects.filter(round=round_, status__in=["open", "assigned"])
+        HomeSamplingRequest.objects.filter(round=round_, status__in=["open", "assigned"])
         .select_related("grid", "household__building")
         .order_by("grid__code", "household__building__address", "household__unit", "household__floor", "id")
     )
@@ -771,17 +980,28 @@ def home_requests_assign(round_):
     return assigned
 
 
+@writes("screening.change_homesamplingrequest")
 def home_request_finish(request, *, done, note=""):
-    request.status = HomeSamplingRequest.Status.DONE if done else HomeSamplingRequest.Status.NOT_DONE
-    request.done_at = timezone.now()
-    request.note = (note or request.note)[:200]
-    request.save(update_fields=["status", "done_at", "note"])
+    """Done or not done, once: a conditional update on the live status, so of two taps (two team members, a
+    retry) one finishes the request and the other gets AlreadyDone."""
+    status = HomeSamplingRequest.Status.DONE if done else HomeSamplingRequest.Status.NOT_DONE
+    now, note = timezone.now(), (note or request.note)[:200]
+    changed = HomeSamplingRequest.all_objects.filter(
+        pk=request.pk, status__in=[HomeSamplingRequest.Status.OPEN, HomeSamplingRequest.Status.ASSIGNED]
+    ).update(status=status, done_at=now, note=note)
+    if not changed:
+        raise AlreadyDone(_("this home-sampling request is already finished"))
+    request.status, request.done_at, request.note = status, now, note
     return request
 
 
+@writes("screening.change_alert")
 def alert_acknowledge(alert, *, user):
-    Alert.all_objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+    """Acknowledged once (a conditional update): a second acknowledgement gets AlreadyDone."""
+    changed = Alert.all_objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
         acknowledged_at=timezone.now(), acknowledged_by=_user(user)
     )
     alert.refresh_from_db()
+    if not changed:
+        raise AlreadyDone(_("this alert is already acknowledged"))
     return alert

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from core.context import system_actor
 from registry.models import Area
 from screening.models import Alert, Campaign, Hold, HomeSamplingRequest, KnockOutcome
 from screening.services import campaign_create, knock_record, results_record, site_create, tube_register
@@ -18,6 +19,11 @@ def leak_objects(person):
     positive, so a hold and alerts exist), a knock outcome and a home-sampling request. Returns the URL kwargs the
     screening pages and API routes use, e.g. {"campaign_id", "round_id", "site_id", "tube_id", "tube_code",
     "request_id", "hold_id", "alert_id", "knock_id", "grid" (code), "household_id", "person_id"}."""
+    with system_actor():  # the setup is the system's: the tube at any site, the lab's result, a knock
+        return _leak_objects(person)
+
+
+def _leak_objects(person):
     district = Area.all_objects.get(code=person.grid.code[:6])
     start = timezone.now() - timedelta(hours=1)
     campaign = campaign_create(

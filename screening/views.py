@@ -1,5 +1,6 @@
-"""Screening pages. Thin: reads come through scoped managers and selectors, writes through services; the desk
-page itself writes only through the JSON API, from its local queue."""
+"""Screening pages. Thin: reads come through scoped managers and selectors, writes through services (which check
+the permission and the area themselves, core.access.writes; a page fetches what it changes with `writable`); the
+desk page itself writes only through the JSON API, from its local queue."""
 
 import segno
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.access import writable
 from registry.identity import IdentityError, parse_ric
 from registry.models import Area, Building, Household, Person
 from screening import charts, codes, selectors, services, sheets
@@ -66,7 +68,10 @@ def desk(request):
         .exclude(campaign__kind=Campaign.Kind.ROLL_CALL)
         .order_by("-starts_at")[:20]
     )
-    sites = Site.objects.filter(campaign__in={r.campaign_id for r in rounds}).select_related("area")
+    # A medic registers tubes at the sites assigned to them (the service refuses the others): offer only those.
+    sites = Site.objects.filter(campaign__in={r.campaign_id for r in rounds}, medics=request.user).select_related(
+        "area"
+    )
     return render(
         request,
         "screening/desk.html",
@@ -173,7 +178,6 @@ def _with_age(requests):
 
 
 @login_required
-@permission_required("screening.change_homesamplingrequest", raise_exception=True)
 @require_POST
 def home_plan(request, round_id):
     """Adds the standing list and gives every open request to its team, in route order."""
@@ -188,7 +192,7 @@ def home_plan(request, round_id):
 
 
 @login_required
-@permission_required("screening.add_homesamplingteam", raise_exception=True)
+@permission_required("screening.add_homesamplingteam", raise_exception=True)  # before the form is read
 @require_POST
 def home_team_add(request, round_id):
     round_ = _round(round_id)
@@ -202,14 +206,19 @@ def home_team_add(request, round_id):
 
 
 @login_required
-@permission_required("screening.change_homesamplingrequest", raise_exception=True)
 @require_POST
 def home_finish(request, request_id):
-    home_request = get_object_or_404(
+    home_request = writable(
         HomeSamplingRequest.objects.select_related("round", "person", "grid", "household__building", "team"),
+        "screening.change_homesamplingrequest",
         pk=request_id,
     )
-    services.home_request_finish(home_request, done=request.POST.get("done") == "1", note=request.POST.get("note", ""))
+    try:
+        services.home_request_finish(
+            home_request, done=request.POST.get("done") == "1", note=request.POST.get("note", "")
+        )
+    except services.AlreadyDone as exc:
+        return HttpResponse(str(exc), status=409)
     return render(request, "screening/_home_row.html", {"r": _with_age([home_request])[0]})
 
 
@@ -237,18 +246,24 @@ def holds(request, round_id):
 @permission_required("screening.view_alert", raise_exception=True)
 def alerts(request):
     """Alerts for the user's area, unacknowledged first."""
-    rows = Alert.objects.select_related("round__campaign", "area", "tube", "person", "acknowledged_by").order_by(
-        F("acknowledged_at").asc(nulls_first=True), "-created_at"
-    )[:200]
+    rows = (
+        Alert.objects.filter(withdrawn_at__isnull=True)
+        .select_related("round__campaign", "area", "tube", "person", "acknowledged_by")
+        .order_by(F("acknowledged_at").asc(nulls_first=True), "-created_at")[:200]
+    )
     return render(request, "screening/alerts.html", {"alerts": rows})
 
 
 @login_required
-@permission_required("screening.change_alert", raise_exception=True)
 @require_POST
 def alert_ack(request, alert_id):
-    alert = get_object_or_404(Alert.objects.select_related("round__campaign", "area", "tube", "person"), pk=alert_id)
-    services.alert_acknowledge(alert, user=request.user)
+    alert = writable(
+        Alert.objects.select_related("round__campaign", "area", "tube", "person"), "screening.change_alert", pk=alert_id
+    )
+    try:
+        services.alert_acknowledge(alert, user=request.user)
+    except services.AlreadyDone:
+        pass  # a second tap (or a colleague) got there first: the row shows who acknowledged it
     return render(request, "screening/_alert_row.html", {"a": alert})
 
 
@@ -372,11 +387,12 @@ def _door_row(request, round_, household):
 
 
 @login_required
-@permission_required("screening.add_knockoutcome", raise_exception=True)
 @require_POST
 def knock_record(request, round_id, household_id):
     round_ = _round(round_id)
-    household = get_object_or_404(Household.objects.select_related("building", "grid"), pk=household_id)
+    household = writable(
+        Household.objects.select_related("building", "grid"), "screening.add_knockoutcome", pk=household_id
+    )
     form = KnockForm(request.POST, household=household)
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
@@ -385,11 +401,12 @@ def knock_record(request, round_id, household_id):
 
 
 @login_required
-@permission_required("screening.add_noticeack", raise_exception=True)
 @require_POST
 def notice_ack(request, round_id, person_id):
     round_ = _round(round_id)
-    person = get_object_or_404(Person.objects.select_related("household__building", "household__grid"), pk=person_id)
+    person = writable(
+        Person.objects.select_related("household__building", "household__grid"), "screening.add_noticeack", pk=person_id
+    )
     services.notice_acknowledge(round_, person, user=request.user)
     if request.GET.get("from") == "phone":
         return HttpResponse("")

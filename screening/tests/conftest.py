@@ -11,7 +11,8 @@ DAY1 = datetime(2022, 9, 5, 8, 30, tzinfo=SHANGHAI)
 
 
 @pytest.fixture
-def campaign(areas):
+def campaign(areas, users):
+    """…with mia (the district medic) assigned to both sites."""
     from screening.services import campaign_create, site_create
 
     c = campaign_create(
@@ -20,8 +21,8 @@ def campaign(areas):
         rounds=[(DAY1 + timedelta(days=n), DAY1 + timedelta(days=n, hours=12, minutes=30)) for n in range(3)],
         pooling=[("440704002001001", 1, "sealed")],
     )
-    site_create(c, name="中福社区广场", area=areas["zhongfu"], desks=4)
-    site_create(c, name="银泉社区党群服务中心", area=areas["yinquan"], desks=2)
+    site_create(c, name="中福社区广场", area=areas["zhongfu"], desks=4, medics=[users["mia"]])
+    site_create(c, name="银泉社区党群服务中心", area=areas["yinquan"], desks=2, medics=[users["mia"]])
     return c
 
 

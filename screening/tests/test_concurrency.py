@@ -5,19 +5,24 @@ import threading
 import pytest
 from django.db import connection
 
+from core.context import acting_as, current_actor
 from core.models import IdempotencyKey
 from screening.models import Sample, Tube
 from screening.services import results_record, tube_register, tubes_register
 
 
-def _race(fn, n=2):
+def _race(fn, n=2, actors=None):
+    """Runs `fn` in n threads at once, each acting as its actor (default: whoever acts here, e.g. the system);
+    a thread starts with no actor of its own (core.context fails closed)."""
     barrier = threading.Barrier(n)
     answers, errors = [None] * n, []
+    actors = actors or [current_actor()] * n
 
     def run(i):
         try:
             barrier.wait()
-            answers[i] = fn()
+            with acting_as(actors[i]):
+                answers[i] = fn()
         except Exception as exc:  # surfaced by the assertion below
             errors.append(exc)
         finally:
@@ -79,3 +84,25 @@ def test_a_positive_result_sent_twice_at_once_holds_each_person_once(make_person
     from screening.models import Hold
 
     assert Hold.objects.count() == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_team_members_finishing_the_same_home_request_at_once_one_wins(users, make_person, round1):
+    from accounts.services import actor_for
+    from screening.models import HomeSamplingRequest
+    from screening.services import AlreadyDone, home_request_create, home_request_finish
+
+    request = home_request_create(round1, make_person("A"), source=HomeSamplingRequest.Source.KNOCK)
+
+    def finish():
+        mine = HomeSamplingRequest.objects.get(pk=request.pk)  # each team member's phone loaded it open
+        try:
+            home_request_finish(mine, done=True, note=f"by {current_actor().user.username}")
+        except AlreadyDone:
+            return "already done"
+        return "finished"
+
+    answers = _race(finish, actors=[actor_for(users["mia"]), actor_for(users["gwen"])])
+    assert sorted(answers) == ["already done", "finished"]
+    request.refresh_from_db()
+    assert request.status == HomeSamplingRequest.Status.DONE and request.note.startswith("by ")

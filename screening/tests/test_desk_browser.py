@@ -46,7 +46,8 @@ def browser():
 
 
 @pytest.fixture
-def campaign_round(areas):
+def campaign_round(areas, users):
+    """An open round with one site, 万达广场, where mia works."""
     from screening.models import Campaign, Round, Site
 
     now = timezone.now()
@@ -56,6 +57,7 @@ def campaign_round(areas):
         campaign=campaign, number=1, starts_at=now - timedelta(hours=2), ends_at=now + timedelta(hours=10)
     )
     site = Site.objects.create(campaign=campaign, name="万达广场", area=areas["lile"], desks=4)
+    site.medics.add(users["mia"])
     return rnd, site
 
 

@@ -10,13 +10,14 @@ from screening import codes
 
 
 @pytest.fixture
-def open_round(areas):
+def open_round(areas, users):
+    """An open round with one site, 万达广场, where mia works."""
     from screening.models import Campaign, Round, Site
 
     now = timezone.now()
     campaign = Campaign.objects.create(name="区域核酸筛查")
     rnd = Round.objects.create(campaign=campaign, number=1, starts_at=now, ends_at=now + timedelta(hours=12))
-    Site.objects.create(campaign=campaign, name="万达广场", area=areas["lile"])
+    Site.objects.create(campaign=campaign, name="万达广场", area=areas["lile"]).medics.add(users["mia"])
     return rnd
 
 
@@ -33,6 +34,16 @@ def test_medic_opens_the_desk_with_rounds_sites_and_texts(client, users, open_ro
     body = response.content.decode()
     assert "万达广场" in body and 'id="desk-text"' in body and 'id="scan"' in body
     assert f'value="{open_round.pk}"' in body
+
+
+@pytest.mark.django_db
+def test_the_desk_offers_only_the_sites_the_medic_is_assigned_to(client, users, open_round, django_user_model):
+    from accounts.roles import Role
+
+    django_user_model.objects.create_user("max", password=PASSWORD, role=Role.MEDIC, area=users["mia"].area)
+    assert client.login(username="max", password=PASSWORD)
+    response = client.get(reverse("screening:desk"))
+    assert response.status_code == 200 and "万达广场" not in response.content.decode()
 
 
 @pytest.mark.django_db

@@ -34,8 +34,8 @@ from core.commands import SystemCommand
 from registry.models import Area, Person
 from registry.testing import synthetic_id_number
 from screening.demo import CAMPAIGN_NAME
-from screening.models import Campaign, Exclusion, Sample, Tube
-from screening.services import pool_size_for
+from screening.models import Campaign, Exclusion, Sample, Site, Tube
+from screening.services import pool_size_for, site_medics_assign
 
 BATCH = 100
 
@@ -157,6 +157,9 @@ class Simulation:
         self.sites = data["sites"]
         if len(self.rounds) < days or not self.sites:
             raise CommandError("the campaign needs one round per day and at least one site")
+        # A medic registers tubes only at the sites assigned to them: the simulated desks work every site.
+        for site in Site.objects.filter(campaign=campaign).prefetch_related("medics"):
+            site_medics_assign(site, set(site.medics.all()) | set(medics))
         rules = list(campaign.pooling_rules.select_related("area"))
         self.persons = list(
             Person.all_objects.filter(grid__code__startswith=self.district.code, is_provisional=False)
