@@ -53,6 +53,7 @@ def _audit_value(field, value):
     return masker(value) if masker else str(value)
 
 
+@writes("registry.add_person")
 def person_create(*, grid, name, id_type=Person.IdType.RESIDENT_ID, id_number, phone="", household=None, **extra):
     """Validates the documents, creates the person and their first residence, audits. Raises ValidationError
     naming the field."""
@@ -75,6 +76,7 @@ def person_create(*, grid, name, id_type=Person.IdType.RESIDENT_ID, id_number, p
     return person
 
 
+@writes("registry.change_person")
 def person_update(person, **changes):
     """Applies changes, saving only the fields that changed, and audits old → new (masked)."""
     if "id_number" in changes or "id_type" in changes:
@@ -120,6 +122,7 @@ def on_person_moved(callback):
     return callback
 
 
+@writes("registry.change_person")
 def person_move(person, *, grid, household=None, reason=""):
     """Moves a person to another household (or grid), closing the current residence and opening a new one. When the
     grid changes, every app's "person moved" callback (PERSON_MOVED) moves what it keeps about the person along."""

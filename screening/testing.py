@@ -57,6 +57,7 @@ def _leak_objects(person):
         "tube_id": answer["tube_id"],
         "tube_code": code,
         "request_id": HomeSamplingRequest.all_objects.get(round=round_, person=person).pk,
+        "screening:request_id": HomeSamplingRequest.all_objects.get(round=round_, person=person).pk,
         "hold_id": Hold.all_objects.get(round=round_, person=person).pk,
         "alert_id": Alert.all_objects.filter(round=round_, person=person).first().pk,
         "knock_id": knock.pk,
@@ -65,4 +66,146 @@ def _leak_objects(person):
         "area_code": person.grid.code,
         "household_id": person.household_id,
         "person_id": person.pk,
+    }
+
+
+def write_cases(values):
+    """Screening's write routes, for the project-wide write walker (gridcare/tests/test_writes.py): targets from
+    leak_objects (a person in grid B, a district-wide campaign, round and site), plus a pending tube for the lab
+    and the district's medics assigned to the site."""
+    from io import BytesIO
+
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+    from openpyxl import Workbook
+
+    from gridcare.tests.writes import WriteCase
+    from screening.models import Site
+
+    round_id, site_id, person = values["round_id"], values["site_id"], values["person_id"]
+    home_request = values["screening:request_id"]
+    medics = get_user_model().objects.filter(role="medic")
+    Site.all_objects.get(pk=site_id).medics.set(medics)
+    now = timezone.now()
+    with system_actor():
+        pending = f"PEND{person:08d}"
+        status, answer = tube_register(_tube(f"pend-{person}", round_id, site_id, pending, now, person))
+    assert status == 201, answer
+
+    def tube(key, code):
+        return _tube(key, round_id, site_id, code, now, person)
+
+    def results_file():
+        book = Workbook()
+        book.active.append(["采样管编号", "结果", "检测时间", "检测机构"])
+        book.active.append([pending, "阴性", now.replace(tzinfo=None), "区检测中心"])
+        data = BytesIO()
+        book.save(data)
+        return {"file": SimpleUploadedFile("results.xlsx", data.getvalue())}
+
+    def page(name, *args):
+        return reverse(f"screening:{name}", args=args)
+
+    def api(method_path, perm, data, area="B", **extra):
+        method, path = method_path.split(" ", 1)
+        url = "/api/v1/screening" + path.format(**values, pending=pending)
+        route = f"{method} /api/v1/screening{path}".replace("{request_id}", "{request_id}")
+        return WriteCase(route, url, perm, area=area, data=data, json=True, method=method, **extra)
+
+    grid_code = values["grid"]
+    return [
+        # A read by POST (ID numbers stay out of logs): who may look, not what it finds — the leak walker checks that.
+        WriteCase(
+            "screening:desk_lookup",
+            page("desk_lookup"),
+            "registry.view_person",
+            area="own",
+            data={"q": "x"},
+            writes=False,
+        ),
+        WriteCase(
+            "screening:knock_record",
+            page("knock_record", round_id, values["household_id"]),
+            "screening.add_knockoutcome",
+            data={"outcome": "away", "person": person},
+        ),
+        WriteCase("screening:notice_ack", page("notice_ack", round_id, person), "screening.add_noticeack"),
+        WriteCase("screening:home_plan", page("home_plan", round_id), "screening.add_homesamplingteam", area="own"),
+        WriteCase(
+            "screening:home_team_add",
+            page("home_team_add", round_id),
+            "screening.add_homesamplingteam",
+            data={"name": "零跑腿小分队", "area": values["grid_id"], "medic": medics[0].pk},
+        ),
+        WriteCase(
+            "screening:home_finish",
+            page("home_finish", home_request),
+            "screening.change_homesamplingrequest",
+            data={"done": "1"},
+        ),
+        WriteCase("screening:alert_ack", page("alert_ack", values["alert_id"]), "screening.change_alert"),
+        api(
+            "POST /campaigns",
+            "screening.add_campaign",
+            {
+                "name": "全员核酸",
+                "scope": [grid_code[:6]],
+                "rounds": [{"starts_at": now.isoformat(), "ends_at": (now + timedelta(hours=12)).isoformat()}],
+            },
+            area="district",
+        ),
+        api(
+            "POST /campaigns/{campaign_id}/sites",
+            "screening.add_site",
+            {"name": "新采样点", "area": grid_code},
+            area="district",
+        ),
+        api("POST /tubes", "screening.add_tube", tube("walk-1", "WALK0001"), area="own"),
+        api("POST /tubes/batch", "screening.add_tube", {"tubes": [tube("walk-2", "WALK0002")]}, area="own"),
+        api("POST /results", "screening.record_result", {"tube_code": pending, "result": "negative"}, area="district"),
+        api(
+            "POST /results/{tube_code}/correction",
+            "screening.correct_result",
+            {"result": "negative", "reason": "复核为阴性"},
+            area="district",
+        ),
+        WriteCase(
+            "POST /api/v1/screening/results/import",
+            "/api/v1/screening/results/import",
+            "screening.record_result",
+            area="district",
+            data=results_file,
+        ),
+        api(
+            "POST /rounds/{round_id}/knocks",
+            "screening.add_knockoutcome",
+            {"household_id": values["household_id"], "person_id": person, "outcome": "away"},
+        ),
+        api("POST /rounds/{round_id}/acks", "screening.add_noticeack", {"person_id": person}),
+        api(
+            "POST /rounds/{round_id}/home-requests",
+            "screening.add_homesamplingrequest",
+            {"person_id": person, "single_tube": True},
+        ),
+        api("POST /home-requests/{request_id}/finish", "screening.change_homesamplingrequest", {"done": True}),
+        api("POST /alerts/{alert_id}/ack", "screening.change_alert", {}),
+        api(
+            "POST /rounds/{round_id}/home-teams",
+            "screening.add_homesamplingteam",
+            {"name": "上门小分队", "area": grid_code, "medic": medics[0].username},
+        ),
+        api("POST /rounds/{round_id}/home-requests/assign", "screening.add_homesamplingteam", {}, area="own"),
+    ]
+
+
+def _tube(key, round_id, site_id, code, closed_at, person_id):
+    return {
+        "client_key": key,
+        "round": round_id,
+        "site": site_id,
+        "tube_code": code,
+        "pool_size": 5,
+        "closed_at": closed_at.isoformat(),
+        "persons": [{"person_id": person_id}],
     }

@@ -26,6 +26,7 @@ class WriteCase:
     method: str = "POST"
     # Roles that hold `perm` but for which this route is not theirs to succeed on (say why in the case).
     not_rightful: frozenset = frozenset()
+    writes: bool = True  # False for a read made by POST (a desk's lookup): the rightful need only be answered
 
     def send(self, client):
         data = self.data() if callable(self.data) else self.data  # a callable makes fresh uploads per attempt
@@ -34,6 +35,10 @@ class WriteCase:
         if self.method == "POST":
             return client.post(self.url, data)
         return client.generic(self.method, self.url)
+
+    @property
+    def is_page(self):
+        return not self.url.startswith("/api/")
 
 
 def _json(data):
