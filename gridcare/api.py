@@ -7,6 +7,8 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
+from core.uploads import UploadRefused
+
 
 class BearerToken(HttpBearer):
     def authenticate(self, request, token):
@@ -28,6 +30,11 @@ api = NinjaAPI(
 def on_validation_error(request, exc):
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     return api.create_response(request, {"detail": "invalid", "errors": errors}, status=422)
+
+
+@api.exception_handler(UploadRefused)
+def on_upload_refused(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status)
 
 
 @api.exception_handler(PermissionDenied)
