@@ -12,6 +12,7 @@ from ninja.responses import Status
 from care import selectors, services
 from care.models import FollowUp, HelpRequest
 from core.idempotency import keyed
+from core.pagination import window
 from registry.models import Area, Person
 
 router = Router(tags=["care"])
@@ -64,7 +65,7 @@ def ledger_list(request, group: str | None = None, limit: int = 100, offset: int
     entries = selectors.ledger_entry_list()
     if group:
         entries = entries.filter(group__code=group)
-    return entries[offset : offset + min(limit, 1000)]
+    return window(entries, limit=limit, offset=offset)
 
 
 class TaskOut(Schema):
@@ -172,7 +173,7 @@ def help_request_create(request, body: HelpRequestIn):
 def help_request_list(request, overdue: bool = False, limit: int = 100, offset: int = 0):
     _require(request, "view_helprequest")
     qs = selectors.help_request_list(overdue=overdue).filter(status__in=HelpRequest.OPEN)
-    return [_request_out(r) for r in qs[offset : offset + min(limit, 1000)]]
+    return [_request_out(r) for r in window(qs, limit=limit, offset=offset)]
 
 
 class StepIn(Schema):

@@ -11,10 +11,11 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from core.idempotency import keyed
+from core.pagination import PageNumberPagination
 from registry.models import Area, Household, Person
 from screening import selectors, services
 from screening.models import Alert, Campaign, HomeSamplingRequest, KnockOutcome, Round, Tube
