@@ -3,15 +3,17 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from accounts.models import ApiToken
 from accounts.services import login_locked, token_issue, token_revoke
+from core.schemas import model_str, text
 
 router = Router(tags=["auth"])
 
 
 class TokenRequest(Schema):
-    username: str
-    password: str
-    name: str = "device"
+    username: text(150)
+    password: text(1024)
+    name: model_str(ApiToken, "name") = "device"
 
 
 class TokenOut(Schema):

@@ -10,9 +10,10 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from care import selectors, services
-from care.models import FollowUp, HelpRequest
+from care.models import FollowUp, HelpRequest, RequestEvent
 from core.idempotency import keyed
 from core.pagination import window
+from core.schemas import ClientKey, model_str
 from registry.models import Area, Person
 
 router = Router(tags=["care"])
@@ -88,9 +89,9 @@ class FollowUpIn(Schema):
     person_id: int
     outcome: FollowUp.Outcome
     kind: FollowUp.Kind = FollowUp.Kind.CALL
-    note: str = ""
-    need_kind: str | None = None
-    client_key: str | None = None
+    note: model_str(FollowUp, "note") = ""
+    need_kind: model_str(HelpRequest, "kind") | None = None
+    client_key: ClientKey | None = None
 
 
 class FollowUpOut(Schema):
@@ -115,17 +116,17 @@ def followup_create(request, body: FollowUpIn):
 
 
 class HelpRequestIn(Schema):
-    kind: str
+    kind: model_str(HelpRequest, "kind")
     channel: HelpRequest.Channel = HelpRequest.Channel.GRID_WORKER
-    area_code: str | None = None
+    area_code: model_str(Area, "code") | None = None
     person_id: int | None = None
-    requester_name: str
-    requester_phone: str = ""
-    description: str
-    hospital: str = ""
-    department: str = ""
-    transport: str = ""
-    client_key: str | None = None
+    requester_name: model_str(HelpRequest, "requester_name")
+    requester_phone: model_str(HelpRequest, "requester_phone") = ""
+    description: model_str(HelpRequest, "description")
+    hospital: model_str(HelpRequest, "hospital") = ""
+    department: model_str(HelpRequest, "department") = ""
+    transport: model_str(HelpRequest, "transport") = ""
+    client_key: ClientKey | None = None
 
 
 class HelpRequestOut(Schema):
@@ -177,10 +178,10 @@ def help_request_list(request, overdue: bool = False, limit: int = 100, offset: 
 
 
 class StepIn(Schema):
-    step: str
-    note: str = ""
+    step: model_str(RequestEvent, "action")
+    note: model_str(RequestEvent, "note") = ""
     assigned_to_id: int | None = None
-    result: str | None = None
+    result: model_str(HelpRequest, "result") | None = None
 
 
 @router.post("/requests/{request_id}/steps", response=HelpRequestOut, summary="Move a request one step")

@@ -3,6 +3,7 @@ past what a database column holds, negative limits, the admin's login page for a
 medicine schedule in the admin, a round spanning decades charted at 5-minute steps, and strings longer than the
 model's column in the API."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -90,3 +91,58 @@ def test_a_round_spanning_decades_is_charted_in_bounded_points(client, users, ar
         f"/api/v1/screening/rounds/{round_.pk}/coverage-over-time?step_minutes=5", **bearer(users["dana"])
     )
     assert response.status_code in (200, 404)
+
+
+def test_a_100000_character_note_is_422(client, users, make_person):
+    person = make_person("A")
+    body = {"person_id": person.pk, "outcome": "well", "note": "x" * 100_000}
+    response = client.post(
+        "/api/v1/care/followups", json.dumps(body), content_type="application/json", **bearer(users["gwen"])
+    )
+    assert response.status_code == 422
+    from care.models import FollowUp
+
+    assert not FollowUp.all_objects.exists()
+
+
+def _strings_without_max_length(schema, components, path, seen):
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        if name in seen:
+            return []
+        return _strings_without_max_length(components[name], components, f"{path}→{name}", seen | {name})
+    found = []
+    for key in ("anyOf", "oneOf", "allOf"):
+        for sub in schema.get(key, []):
+            found += _strings_without_max_length(sub, components, path, seen)
+    if schema.get("type") == "string" and "maxLength" not in schema and "enum" not in schema:
+        if schema.get("format") not in ("date-time", "date", "binary"):
+            found.append(path)
+    for name, sub in schema.get("properties", {}).items():
+        found += _strings_without_max_length(sub, components, f"{path}.{name}", seen)
+    if "items" in schema:
+        found += _strings_without_max_length(schema["items"], components, f"{path}[]", seen)
+    return found
+
+
+def test_every_string_an_api_client_sends_has_a_max_length(client):
+    """Walks every request body in the OpenAPI document: each string field carries maxLength (from its model)."""
+    document = json.loads(client.get("/api/v1/openapi.json").content)
+    components = document["components"]["schemas"]
+    missing = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                missing += _strings_without_max_length(content["schema"], components, f"{method} {path}", set())
+    assert missing == []
+
+
+def test_schema_lengths_are_the_models():
+    from care.api import FollowUpIn, HelpRequestIn
+    from care.models import FollowUp, HelpRequest
+
+    assert (
+        FollowUpIn.model_json_schema()["properties"]["note"]["maxLength"] == FollowUp._meta.get_field("note").max_length
+    )
+    described = HelpRequestIn.model_json_schema()["properties"]["description"]
+    assert described["maxLength"] == HelpRequest._meta.get_field("description").max_length
