@@ -16,7 +16,38 @@ class BearerToken(HttpBearer):
         return request.user if getattr(request, "auth_by_token", False) else None
 
 
-api = NinjaAPI(
+class DocumentedErrors(NinjaAPI):
+    """Every operation can answer 400 (a body that is not JSON), 401 (no or a bad token), 403 (the role may not), 404 (not in your area), 413
+    (an upload past the limits) and 422 (invalid input): the document says so, with the error body, unless the
+    operation documents that code itself."""
+
+    ERRORS = {
+        "400": "Malformed request body",
+        "401": "Not authenticated",
+        "403": "Forbidden for your role",
+        "404": "Not found in your area",
+        "413": "Upload past the limits",
+        "422": "Invalid input",
+    }
+    ERROR_BODY = {
+        "type": "object",
+        "properties": {"detail": {}, "errors": {"type": "object"}},
+        "required": ["detail"],
+    }
+
+    def get_openapi_schema(self, *args, **kwargs):
+        document = super().get_openapi_schema(*args, **kwargs)
+        for operations in document["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for code, description in self.ERRORS.items():
+                    responses.setdefault(
+                        code, {"description": description, "content": {"application/json": {"schema": self.ERROR_BODY}}}
+                    )
+        return document
+
+
+api = DocumentedErrors(
     title="gridcare API",
     version="1",
     description="District register, screening and care. All reads are scoped to the caller's area; ID and "
