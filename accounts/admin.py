@@ -82,7 +82,8 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         # The whole district's log: for district admins only, whatever other permissions say.
-        return request.user.is_superuser or request.user.role == Role.DISTRICT_ADMIN
+        # getattr: the login page lists the apps for an anonymous visitor too (AnonymousUser has no role).
+        return request.user.is_superuser or getattr(request.user, "role", None) == Role.DISTRICT_ADMIN
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)

@@ -6,17 +6,18 @@ from ninja.responses import Status
 from accounts.lockout import Refused, authenticate_guarded
 from accounts.models import ApiToken
 from accounts.services import token_issue, token_revoke
+from core.schemas import model_str, text
 from registry.models import Area
 
 router = Router(tags=["auth"])
 
 
 class TokenRequest(Schema):
-    username: str
-    password: str
-    name: str = "device"
+    username: text(150)
+    password: text(1024)
+    name: model_str(ApiToken, "name") = "device"
     mode: ApiToken.Mode = ApiToken.Mode.FULL
-    area: str | None = None  # an area code inside the user's area, to narrow the token to
+    area: model_str(Area, "code") | None = None  # an area code inside the user's area, to narrow the token to
 
 
 class TokenOut(Schema):

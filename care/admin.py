@@ -94,3 +94,8 @@ class MedicineScheduleAdmin(admin.ModelAdmin):
     list_select_related = ["person"]
     raw_id_fields = ["person"]
     readonly_fields = ["grid"]
+
+    def save_model(self, request, obj, form, change):
+        # The grid is the person's (read-only here); adding a schedule without it was an IntegrityError (500).
+        obj.grid_id = obj.person.grid_id
+        super().save_model(request, obj, form, change)

@@ -10,8 +10,10 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from care import selectors, services
-from care.models import FollowUp, HelpRequest
+from care.models import FollowUp, HelpRequest, RequestEvent
 from core.idempotency import keyed
+from core.pagination import window
+from core.schemas import ClientKey, model_str
 from registry.models import Area, Person
 
 router = Router(tags=["care"])
@@ -64,7 +66,7 @@ def ledger_list(request, group: str | None = None, limit: int = 100, offset: int
     entries = selectors.ledger_entry_list()
     if group:
         entries = entries.filter(group__code=group)
-    return entries[offset : offset + min(limit, 1000)]
+    return window(entries, limit=limit, offset=offset)
 
 
 class TaskOut(Schema):
@@ -86,9 +88,9 @@ class FollowUpIn(Schema):
     person_id: int
     outcome: FollowUp.Outcome
     kind: FollowUp.Kind = FollowUp.Kind.CALL
-    note: str = ""
-    need_kind: str | None = None
-    client_key: str | None = None
+    note: model_str(FollowUp, "note") = ""
+    need_kind: model_str(HelpRequest, "kind") | None = None
+    client_key: ClientKey | None = None
 
 
 class FollowUpOut(Schema):
@@ -112,17 +114,17 @@ def followup_create(request, body: FollowUpIn):
 
 
 class HelpRequestIn(Schema):
-    kind: str
+    kind: model_str(HelpRequest, "kind")
     channel: HelpRequest.Channel = HelpRequest.Channel.GRID_WORKER
-    area_code: str | None = None
+    area_code: model_str(Area, "code") | None = None
     person_id: int | None = None
-    requester_name: str
-    requester_phone: str = ""
-    description: str
-    hospital: str = ""
-    department: str = ""
-    transport: str = ""
-    client_key: str | None = None
+    requester_name: model_str(HelpRequest, "requester_name")
+    requester_phone: model_str(HelpRequest, "requester_phone") = ""
+    description: model_str(HelpRequest, "description")
+    hospital: model_str(HelpRequest, "hospital") = ""
+    department: model_str(HelpRequest, "department") = ""
+    transport: model_str(HelpRequest, "transport") = ""
+    client_key: ClientKey | None = None
 
 
 class HelpRequestOut(Schema):
@@ -169,14 +171,14 @@ def help_request_create(request, body: HelpRequestIn):
 def help_request_list(request, overdue: bool = False, limit: int = 100, offset: int = 0):
     _require(request, "view_helprequest")
     qs = selectors.help_request_list(overdue=overdue).filter(status__in=HelpRequest.OPEN)
-    return [_request_out(r) for r in qs[offset : offset + min(limit, 1000)]]
+    return [_request_out(r) for r in window(qs, limit=limit, offset=offset)]
 
 
 class StepIn(Schema):
-    step: str
-    note: str = ""
+    step: model_str(RequestEvent, "action")
+    note: model_str(RequestEvent, "note") = ""
     assigned_to_id: int | None = None
-    result: str | None = None
+    result: model_str(HelpRequest, "result") | None = None
 
 
 @router.post(

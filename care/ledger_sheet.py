@@ -6,10 +6,10 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from python_calamine import CalamineWorkbook
 
 from care.models import Need, RiskLevel
 from care.services import ledger_entry_save
+from core import uploads
 from core.exports import Column
 from registry.identity import IdentityError, parse_ric
 from registry.models import Person, SpecialGroup
@@ -144,11 +144,9 @@ def _parse_date(value):
 
 
 def ledger_import(data, *, by):
-    """Reads an .xlsx of the ledger layout. Returns (saved count, [{row, column, reason}])."""
-    try:
-        sheet = CalamineWorkbook.from_filelike(data).get_sheet_by_index(0).to_python()
-    except Exception:  # calamine raises its own error types for anything that is not a workbook
-        return 0, [{"row": 0, "column": "", "reason": _("This is not an Excel workbook.")}]
+    """Reads an .xlsx of the ledger layout. Returns (saved count, [{row, column, reason}]). Raises
+    core.uploads.UploadRefused for a file that is not a workbook or is past the upload limits."""
+    sheet = uploads.spreadsheet_rows(uploads.upload_bytes(data))
     if not sheet:
         return 0, [{"row": 0, "column": "", "reason": _("The sheet is empty.")}]
     columns = _header_map(sheet[0])

@@ -46,6 +46,7 @@ from core.audit import audit_record
 from core.context import public_actor, system_scope
 from core.exports import Column, export_response
 from core.models import AuditEvent
+from core.uploads import UploadRefused
 from registry.models import Area, Person, SpecialGroup
 
 
@@ -109,9 +110,13 @@ def ledger_import_view(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        saved, errors = ledger_import(request.FILES["file"], by=request.user)
-        audit_record(AuditEvent.Action.IMPORT, summary=f"care ledger: {saved} rows, {len(errors)} errors")
-        result = {"saved": saved, "errors": errors}
+        try:
+            saved, errors = ledger_import(request.FILES["file"], by=request.user)
+        except UploadRefused as exc:
+            form.add_error("file", str(exc))
+        else:
+            audit_record(AuditEvent.Action.IMPORT, summary=f"care ledger: {saved} rows, {len(errors)} errors")
+            result = {"saved": saved, "errors": errors}
     return render(request, "care/ledger_import.html", {"form": form, "result": result})
 
 

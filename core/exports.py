@@ -5,6 +5,7 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -39,6 +40,26 @@ def _dotted(row, attr):
 MASKERS = {"id_number": mask_id_number, "phone": mask_phone}
 
 
+# A text cell starting with one of these is read as a formula (=WEBSERVICE(…), +cmd|…, @SUM…) by Excel or by openpyxl
+# itself, which stores any string starting with "=" as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(sheet, value):
+    """A value as a cell: None as empty, text that a spreadsheet would read as a formula as plain text (a string
+    cell, shown with Excel's quote prefix); numbers, dates and other text as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
+    return value
+
+
 def workbook_bytes(title, columns, rows, *, reveal=False):
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
@@ -59,7 +80,7 @@ def workbook_bytes(title, columns, rows, *, reveal=False):
                 value = MASKERS[column.sensitive](str(value or ""))
             if hasattr(value, "tzinfo") and value.tzinfo is not None:
                 value = timezone.localtime(value).replace(tzinfo=None)
-            values.append("" if value is None else value)
+            values.append(_cell(sheet, value))
         sheet.append(values)
         count += 1
     buffer = BytesIO()

@@ -7,6 +7,8 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
+from core.uploads import UploadRefused
+
 
 class BearerToken(HttpBearer):
     def authenticate(self, request, token):
@@ -14,7 +16,38 @@ class BearerToken(HttpBearer):
         return request.user if getattr(request, "auth_by_token", False) else None
 
 
-api = NinjaAPI(
+class DocumentedErrors(NinjaAPI):
+    """Every operation can answer 400 (a body that is not JSON), 401 (no or a bad token), 403 (the role may not), 404 (not in your area), 413
+    (an upload past the limits) and 422 (invalid input): the document says so, with the error body, unless the
+    operation documents that code itself."""
+
+    ERRORS = {
+        "400": "Malformed request body",
+        "401": "Not authenticated",
+        "403": "Forbidden for your role",
+        "404": "Not found in your area",
+        "413": "Upload past the limits",
+        "422": "Invalid input",
+    }
+    ERROR_BODY = {
+        "type": "object",
+        "properties": {"detail": {}, "errors": {"type": "object"}},
+        "required": ["detail"],
+    }
+
+    def get_openapi_schema(self, *args, **kwargs):
+        document = super().get_openapi_schema(*args, **kwargs)
+        for operations in document["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for code, description in self.ERRORS.items():
+                    responses.setdefault(
+                        code, {"description": description, "content": {"application/json": {"schema": self.ERROR_BODY}}}
+                    )
+        return document
+
+
+api = DocumentedErrors(
     title="gridcare API",
     version="1",
     description="District register, screening and care. All reads are scoped to the caller's area; ID and "
@@ -28,6 +61,11 @@ api = NinjaAPI(
 def on_validation_error(request, exc):
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     return api.create_response(request, {"detail": "invalid", "errors": errors}, status=422)
+
+
+@api.exception_handler(UploadRefused)
+def on_upload_refused(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status)
 
 
 @api.exception_handler(PermissionDenied)

@@ -197,6 +197,16 @@ else:
 
 # Imports of more rows than this run as a background task with a progress bar.
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 5000)
+# Every uploaded table (core.uploads): bytes, then rows and columns the sheet spans, checked before reading; a zipped
+# workbook may unpack to at most UPLOAD_MAX_RATIO times its size and UPLOAD_MAX_UNZIPPED_BYTES in all.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+UPLOAD_MAX_ROWS = env_int("UPLOAD_MAX_ROWS", 200_000)
+UPLOAD_MAX_COLUMNS = env_int("UPLOAD_MAX_COLUMNS", 60)
+UPLOAD_MAX_RATIO = env_int("UPLOAD_MAX_RATIO", 100)
+UPLOAD_MAX_UNZIPPED_BYTES = env_int("UPLOAD_MAX_UNZIPPED_BYTES", 500 * 1024 * 1024)
+# Request bodies other than files (JSON, forms) are held in memory up to this; larger uploads spool to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 PAGE_SIZE = env_int("PAGE_SIZE", 50)
 
 # Sizing a screening round (DOMAIN.md): finish within `hours`; one site per 2,000-3,000 people, one desk per 600-800,

@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from gridcare import views
@@ -10,6 +11,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
+    # A path the API has no route for (/api/v1/persons/abc) answers in the API's own JSON, not Django's HTML page.
+    re_path(r"^api/v1/", lambda request: JsonResponse({"detail": "not found"}, status=404), name="api_not_found"),
     path("admin/", admin.site.urls),
 ]
 

@@ -8,10 +8,11 @@ from contextlib import nullcontext
 from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from core.access import require
 from core.context import narrowed_to
+from core.pagination import PageNumberPagination
 from registry import selectors
 from registry.models import Area, Person
 

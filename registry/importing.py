@@ -7,8 +7,6 @@ created in bulk, one transaction per chunk, each with a residence and a CREATE a
 already accepted and every person's history starts with the import that registered them.
 """
 
-import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.services import actor_for, scope_for_user
+from core import uploads
 from core.audit import audit_record
 from core.context import Scope, acting_as, current_actor, current_scope
 from core.models import AuditEvent
@@ -163,40 +162,27 @@ def csv_rows(data):
     text = decode_csv(data)
     first_line = text.split("\n", 1)[0]
     delimiter = max(",\t;", key=first_line.count)
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-
-
-def spreadsheet_rows(data):
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, IndexError) as exc:
-        raise ImportFileError(_("The spreadsheet cannot be read: %(error)s") % {"error": exc}) from None
+    return uploads.csv_rows(text, delimiter=delimiter)
 
 
 def read_bytes(path_or_file):
-    if isinstance(path_or_file, str | Path):
-        try:
-            return Path(path_or_file).read_bytes()
-        except OSError as exc:
-            raise ImportFileError(_("The file cannot be opened: %(error)s") % {"error": exc.strerror}) from None
-    if hasattr(path_or_file, "seek"):
-        path_or_file.seek(0)
-    return path_or_file.read()
+    """The file's bytes, its size checked first (core.uploads)."""
+    try:
+        return uploads.upload_bytes(path_or_file)
+    except OSError as exc:
+        raise ImportFileError(_("The file cannot be opened: %(error)s") % {"error": exc.strerror}) from None
 
 
 def table_read(path_or_file, *, filename):
     """The file's header and data rows, as text. Raises ImportFileError if it is not a table we can read."""
-    data = read_bytes(path_or_file)
     suffix = Path(filename).suffix.lower()
-    if suffix in SPREADSHEET_SUFFIXES:
-        raw = spreadsheet_rows(data)
-    elif suffix in (".csv", ".txt"):
-        raw = csv_rows(data)
-    else:
+    if suffix not in SPREADSHEET_SUFFIXES and suffix not in (".csv", ".txt"):
         raise ImportFileError(_("Upload an .xlsx, .xls or .csv file."))
+    try:
+        data = read_bytes(path_or_file)
+        raw = uploads.spreadsheet_rows(data) if suffix in SPREADSHEET_SUFFIXES else csv_rows(data)
+    except uploads.UploadRefused as exc:
+        raise ImportFileError(str(exc)) from None
     rows = [[cell_text(v) for v in row] for row in raw]
     while rows and not any(rows[0]):
         rows.pop(0)

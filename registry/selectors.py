@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from django.db.models import Count, Prefetch, Q
 
+from core.inputs import search_text
 from registry.models import Area, Building, Household, Person, PersonGroup, SpecialGroup
 
 SEARCH_LIMIT = 50
@@ -147,7 +148,7 @@ def person_search(q, limit=SEARCH_LIMIT):
     4 digits → the last 4 of the ID or phone number; latin letters → pinyin initials (张伟 → zw) by prefix;
     anything else → name by prefix; failing that, name containing it; failing that, building address containing
     it."""
-    q = (q or "").strip()
+    q = search_text(q)
     if not q:
         return []
     base = Person.objects.select_related("grid", "household__building").order_by()

@@ -13,14 +13,16 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from core.access import writable
 from core.idempotency import keyed
+from core.pagination import PageNumberPagination
+from core.schemas import ClientKey, model_str, text
 from registry.models import Area, Household, Person
 from screening import selectors, services
-from screening.models import Alert, Campaign, HomeSamplingRequest, KnockOutcome, Round, Tube
+from screening.models import Alert, Campaign, HomeSamplingRequest, HomeSamplingTeam, KnockOutcome, Round, Site, Tube
 
 router = Router(tags=["screening"])
 
@@ -56,20 +58,20 @@ class RoundIn(Schema):
 
 
 class PoolingIn(Schema):
-    area: str
+    area: model_str(Area, "code")
     pool_size: Literal[1, 5, 10, 20]
     zone: Literal["quarantine", "sealed", "controlled", "elsewhere"] = "elsewhere"
 
 
 class CampaignIn(Schema):
-    client_key: str | None = None
-    name: str
+    client_key: ClientKey | None = None
+    name: model_str(Campaign, "name")
     type: Literal["nucleic_acid", "antigen", "roll_call"] = "nucleic_acid"
-    scope: list[str]
+    scope: list[model_str(Area, "code")]
     rounds: list[RoundIn]
     pooling: list[PoolingIn] = []
     default_pool_size: Literal[1, 5, 10, 20] = 10
-    residence_statuses: list[str] | None = None
+    residence_statuses: list[model_str(Person, "residence_status")] | None = None
     min_age: int | None = None
     max_age: int | None = None
 
@@ -102,27 +104,27 @@ class CampaignOut(Schema):
 
 
 class SiteIn(Schema):
-    client_key: str | None = None
-    name: str
+    client_key: ClientKey | None = None
+    name: model_str(Site, "name")
     kind: Literal["fixed", "booth", "mobile"] = "fixed"
-    area: str
-    address: str = ""
+    area: model_str(Area, "code")
+    address: model_str(Site, "address") = ""
     desks: int = 1
     staff: int = 0
 
 
 class PersonEntry(Schema):
-    id_number: str | None = None
+    id_number: text(40) | None = None  # as typed or scanned, spaces allowed
     person_id: int | None = None
-    name: str | None = None
-    grid: str | None = None
+    name: model_str(Person, "name") | None = None
+    grid: model_str(Area, "code") | None = None
 
 
 class TubeIn(Schema):
-    client_key: str
+    client_key: ClientKey
     round: int
     site: int
-    tube_code: str
+    tube_code: model_str(Tube, "code")
     pool_size: int
     closed_at: datetime
     persons: list[PersonEntry]
@@ -155,18 +157,18 @@ class BatchOut(Schema):
 
 
 class ResultIn(Schema):
-    tube_code: str
-    result: str
+    tube_code: model_str(Tube, "code")
+    result: model_str(Tube, "result")
     resulted_at: datetime | None = None
-    lab: str = ""
-    correction_reason: str | None = None
+    lab: model_str(Tube, "lab") = ""
+    correction_reason: text(300) | None = None
 
 
 class CorrectionIn(Schema):
-    result: str
-    reason: str = ""
+    result: model_str(Tube, "result")
+    reason: text(300) = ""
     resulted_at: datetime | None = None
-    lab: str = ""
+    lab: model_str(Tube, "lab") = ""
 
 
 class ResultAnswer(Schema):
@@ -240,13 +242,13 @@ class KnockDoor(Schema):
 
 
 class KnockIn(Schema):
-    client_key: str | None = None
+    client_key: ClientKey | None = None
     household_id: int
     person_id: int | None = None
     outcome: Literal[tuple(KnockOutcome.Outcome.values)]
-    where: str = ""
+    where: model_str(KnockOutcome, "where") = ""
     until: date | None = None
-    note: str = ""
+    note: model_str(KnockOutcome, "note") = ""
 
 
 class IdOut(Schema):
@@ -258,10 +260,10 @@ class AckIn(Schema):
 
 
 class HomeRequestIn(Schema):
-    client_key: str | None = None
+    client_key: ClientKey | None = None
     person_id: int
     source: Literal["resident", "grid_worker", "knock"] = "grid_worker"
-    note: str = ""
+    note: model_str(HomeSamplingRequest, "note") = ""
 
 
 class HomeRequestOut(Schema):
@@ -279,7 +281,7 @@ class HomeRequestOut(Schema):
 
 class FinishIn(Schema):
     done: bool
-    note: str = ""
+    note: model_str(HomeSamplingRequest, "note") = ""
 
 
 class HoldOut(Schema):
@@ -778,10 +780,10 @@ def round_phone_list(request, round_id: int, grid: str | None = None):
 
 
 class TeamIn(Schema):
-    name: str
-    area: str
-    medic: str
-    grid_worker: str | None = None
+    name: model_str(HomeSamplingTeam, "name")
+    area: model_str(Area, "code")
+    medic: text(150)  # a username
+    grid_worker: text(150) | None = None
 
 
 @router.post("/rounds/{round_id}/home-teams", response={201: IdOut}, summary="Add a home-sampling team")

@@ -27,6 +27,7 @@ round (or of the whole campaign, still valid at the round's start) applies and t
 tube (pooled or single). missing = expected − sampled.
 """
 
+import math
 from datetime import timedelta
 
 from django.conf import settings
@@ -498,6 +499,9 @@ def _turnaround_minutes(round_):
     return {site_id: round(s / n, 1) for site_id, (n, s) in totals.items()}
 
 
+MAX_POINTS = 500
+
+
 def coverage_over_time(round_, area, step_minutes=60):
     """[(time, sampled so far, percent of expected)] from the round's start to now (or its end)."""
     expected = coverage(round_, area)["expected"]
@@ -511,6 +515,10 @@ def coverage_over_time(round_, area, step_minutes=60):
         .values_list("first", flat=True)
     )
     end = min(timezone.now(), round_.ends_at)
+    # A round spanning decades at 5-minute steps was millions of points and timed the worker out: the step widens
+    # so that there are at most MAX_POINTS.
+    span = max((end - round_.starts_at).total_seconds() / 60, 0)
+    step_minutes = max(step_minutes, math.ceil(span / (MAX_POINTS - 1)) if span else step_minutes)
     points, t, i = [], round_.starts_at, 0
     while t <= end:
         while i < len(firsts) and firsts[i] <= t:

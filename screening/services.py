@@ -34,8 +34,6 @@ A sample is not a change to a person, so registering tubes writes no audit rows;
 (a valid ID number not in the register) goes through registry.services.person_create and is audited.
 """
 
-import csv
-import io
 import uuid
 from datetime import datetime
 
@@ -45,6 +43,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from core import uploads
 from core.access import writes
 from core.audit import audit_record
 from core.context import Scope, acting_as, current_actor
@@ -799,18 +798,18 @@ HEADER_WORDS = {"tube code", "tube_code", "管码", "试管编码", "采样管�
 
 
 def _read_rows(file, filename):
+    """Raises core.uploads.UploadRefused for a file past the upload limits (the API answers 413/422)."""
+    data = uploads.upload_bytes(file)
     if filename.lower().endswith(".csv"):
-        text = file.read()
-        text = text.decode("utf-8-sig") if isinstance(text, bytes) else text
-        rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise uploads.UploadRefused(_("The file is not UTF-8 text.")) from None
+        rows = [row for row in uploads.csv_rows(text) if any(cell.strip() for cell in row)]
     else:
-        from python_calamine import CalamineWorkbook
-
-        data = file.read()
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         rows = [
             ["" if c is None else (c.isoformat() if isinstance(c, datetime) else str(c)) for c in row]
-            for row in book.get_sheet_by_index(0).to_python(skip_empty_area=True)
+            for row in uploads.spreadsheet_rows(data, skip_empty_area=True)
         ]
     if rows and str(rows[0][0]).strip().lower() in HEADER_WORDS:
         rows = rows[1:]

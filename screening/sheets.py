@@ -3,6 +3,7 @@ so a grid worker without a charged phone can still sweep a building and enter th
 built-in CJK font STSong-Light needs no font file."""
 
 from io import BytesIO
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -51,5 +52,7 @@ def knock_sheet_pdf(*, title, subtitle, header, rows):
             ]
         )
     )
-    doc.build([Paragraph(title, styles["title"]), Paragraph(subtitle, styles["sub"]), table])
+    # Paragraph reads its text as markup: a campaign named "<b>x" breaks it and <img src="/path"> would embed a
+    # server file, so user text is escaped (table cells are plain strings, drawn as they are).
+    doc.build([Paragraph(escape(title), styles["title"]), Paragraph(escape(subtitle), styles["sub"]), table])
     return buffer.getvalue()

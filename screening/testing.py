@@ -98,8 +98,8 @@ def write_cases(values):
 
     def results_file():
         book = Workbook()
-        book.active.append(["采样管编号", "结果", "检测时间", "检测机构"])
-        book.active.append([pending, "阴性", now.replace(tzinfo=None), "区检测中心"])
+        book.active.append(["tube code", "result", "time", "lab"])
+        book.active.append([pending, "negative", now.replace(tzinfo=None), "区检测中心"])
         data = BytesIO()
         book.save(data)
         return {"file": SimpleUploadedFile("results.xlsx", data.getvalue())}
