@@ -105,7 +105,7 @@ CARE_STAFF = CARE_FIELD | perms(
 CARE_SETTINGS = perms(
     "care",
     {
-        "caresettings": "view change",
+        "caresettings": "view add change",
         "contactplan": "add change",
         "risklevel": "add change",
         "requestdeadline": "view add change",

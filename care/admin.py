@@ -21,7 +21,7 @@ class CareSettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         """One row: saving it the first time is changing the settings from their defaults."""
-        return request.user.has_perm("care.change_caresettings") and not models.CareSettings.objects.exists()
+        return request.user.has_perm("care.add_caresettings") and not models.CareSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -6,8 +6,15 @@ from django.utils import timezone
 
 from core.context import system_actor
 from registry.models import Area
-from screening.models import Alert, Campaign, Hold, HomeSamplingRequest, KnockOutcome
-from screening.services import campaign_create, knock_record, results_record, site_create, tube_register
+from screening.models import Alert, Campaign, Hold, HomeSamplingRequest, KnockOutcome, Round
+from screening.services import (
+    campaign_create,
+    home_team_create,
+    knock_record,
+    results_record,
+    site_create,
+    tube_register,
+)
 
 # Campaigns, rounds and sites describe operations and are visible to all staff (not area-scoped): a route named by
 # these alone shows nothing of a person; what it lists is scoped row by row.
@@ -86,11 +93,15 @@ def write_cases(values):
     round_id, site_id, person = values["round_id"], values["site_id"], values["person_id"]
     home_request = values["screening:request_id"]
     medics = get_user_model().objects.filter(role="medic")
-    Site.all_objects.get(pk=site_id).medics.set(medics)
+    Site.objects.get(pk=site_id).medics.set(medics)
     now = timezone.now()
     with system_actor():
         pending = f"PEND{person:08d}"
         status, answer = tube_register(_tube(f"pend-{person}", round_id, site_id, pending, now, person))
+        # A team serving grid B, so planning has an open request to give it; a neighbour with no request yet.
+        round_ = Round.objects.get(pk=round_id)
+        home_team_create(round_, name="写测试小分队", area=Area.objects.get(pk=values["grid_id"]), medic=medics[0])
+        neighbour = _household_member(person)
     assert status == 201, answer
 
     def tube(key, code):
@@ -186,7 +197,7 @@ def write_cases(values):
         api(
             "POST /rounds/{round_id}/home-requests",
             "screening.add_homesamplingrequest",
-            {"person_id": person, "single_tube": True},
+            {"person_id": neighbour.pk, "single_tube": True},
         ),
         api("POST /home-requests/{request_id}/finish", "screening.change_homesamplingrequest", {"done": True}),
         api("POST /alerts/{alert_id}/ack", "screening.change_alert", {}),
@@ -197,6 +208,17 @@ def write_cases(values):
         ),
         api("POST /rounds/{round_id}/home-requests/assign", "screening.add_homesamplingteam", {}, area="own"),
     ]
+
+
+def _household_member(person_id):
+    from registry.models import Person
+    from registry.services import person_create
+    from registry.testing import synthetic_id_number
+
+    household = Person.objects.get(pk=person_id).household
+    return person_create(
+        grid=household.grid, household=household, name="同户家属", id_number=synthetic_id_number(70_000 + person_id)
+    )
 
 
 def _tube(key, round_id, site_id, code, closed_at, person_id):

@@ -13,7 +13,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from core.access import writable
 from registry.identity import IdentityError, parse_ric
@@ -59,6 +59,7 @@ def _desk_text():
     }
 
 
+@require_safe
 @login_required
 @permission_required("screening.add_tube", raise_exception=True)
 def desk(request):
@@ -85,6 +86,7 @@ def desk(request):
     )
 
 
+@require_safe
 @login_required
 def desk_worker(request):
     # The desk needs no htmx; offline its script tag simply fails to load.
@@ -121,6 +123,7 @@ def desk_lookup(request):
     return JsonResponse({"found": True, "name": person.name, "masked_id": person.masked_id_number})
 
 
+@require_safe
 @login_required
 @permission_required("registry.view_person", raise_exception=True)
 def person_card(request, person_id):
@@ -134,6 +137,7 @@ def _round(round_id):
     return get_object_or_404(Round.objects.select_related("campaign"), pk=round_id)
 
 
+@require_safe
 @login_required
 @permission_required("screening.view_round", raise_exception=True)
 def index(request):
@@ -142,6 +146,7 @@ def index(request):
     return render(request, "screening/index.html", {"rounds": rounds, "area": request.user.area})
 
 
+@require_safe
 @login_required
 @permission_required("screening.view_homesamplingrequest", raise_exception=True)
 def home_list(request, round_id):
@@ -222,6 +227,7 @@ def home_finish(request, request_id):
     return render(request, "screening/_home_row.html", {"r": _with_age([home_request])[0]})
 
 
+@require_safe
 @login_required
 @permission_required("screening.view_hold", raise_exception=True)
 def holds(request, round_id):
@@ -242,6 +248,7 @@ def holds(request, round_id):
     return render(request, "screening/holds.html", {"round": round_, "pools": pools, "now": timezone.now()})
 
 
+@require_safe
 @login_required
 @permission_required("screening.view_alert", raise_exception=True)
 def alerts(request):
@@ -267,6 +274,7 @@ def alert_ack(request, alert_id):
     return render(request, "screening/_alert_row.html", {"a": alert})
 
 
+@require_safe
 @login_required
 @permission_required("screening.view_site", raise_exception=True)
 def sites(request, round_id):
@@ -278,6 +286,7 @@ def sites(request, round_id):
     return render(request, "screening/sites.html", {"round": round_, "sites": rows})
 
 
+@require_safe
 @login_required
 @permission_required("screening.view_site", raise_exception=True)
 def site_poster(request, site_id):
@@ -288,6 +297,7 @@ def site_poster(request, site_id):
     return render(request, "screening/site_poster.html", {"site": site, "url": url, "qr_svg": qr.svg_inline(scale=8)})
 
 
+@require_safe
 def site_public(request, site_id):
     """What a resident sees after scanning the poster: no login, nothing about persons."""
     site = get_object_or_404(Site.objects.select_related("campaign", "area"), pk=site_id)
@@ -303,6 +313,7 @@ def _crumbs(area):
     return [a for a in area.ancestors() if a.pk != area.pk] if area else []
 
 
+@require_safe
 @login_required
 @permission_required("screening.view_sample", raise_exception=True)
 def coverage(request, round_id, code=None):
@@ -320,6 +331,7 @@ def coverage(request, round_id, code=None):
     return render(request, "screening/coverage.html", context)
 
 
+@require_safe
 @login_required
 @permission_required("screening.view_sample", raise_exception=True)
 def coverage_building(request, round_id, building_id):
@@ -337,6 +349,7 @@ def coverage_building(request, round_id, building_id):
     return render(request, template, context)
 
 
+@require_safe
 @login_required
 @permission_required("screening.view_sample", raise_exception=True)
 def coverage_household(request, round_id, household_id):
@@ -354,6 +367,7 @@ def _grid(code):
     return get_object_or_404(Area.objects, code=code, level=Area.Level.GRID)
 
 
+@require_safe
 @login_required
 @permission_required("screening.view_knockoutcome", raise_exception=True)
 def knock_list(request, round_id, grid):
@@ -413,6 +427,7 @@ def notice_ack(request, round_id, person_id):
     return _door_row(request, round_, person.household)
 
 
+@require_safe
 @login_required
 @permission_required("screening.view_knockoutcome", raise_exception=True)
 def knock_sheet(request, round_id, grid):
@@ -439,6 +454,7 @@ def knock_sheet(request, round_id, grid):
     return response
 
 
+@require_safe
 @login_required
 @permission_required("screening.view_sample", raise_exception=True)
 def missed(request, round_id):
@@ -450,6 +466,7 @@ def missed(request, round_id):
     return render(request, "screening/missed.html", {"round": round_, "area": area, "page": page})
 
 
+@require_safe
 @login_required
 @permission_required("screening.view_tube", raise_exception=True)
 def numbers(request, round_id):
@@ -478,6 +495,7 @@ def numbers(request, round_id):
     )
 
 
+@require_safe
 @login_required
 @permission_required("registry.view_person", raise_exception=True)
 def household_codes(request, household_id):
