@@ -29,7 +29,12 @@ class TokenOut(Schema):
     expires_at: str
 
 
-@router.post("/token", auth=None, response=TokenOut, summary="Exchange a username and password for a bearer token")
+@router.post(
+    "/token",
+    auth=None,
+    response={200: TokenOut, 429: dict},
+    summary="Exchange a username and password for a bearer token",
+)
 def token_create(request, body: TokenRequest):
     """`mode`: full, read_only (the role's view permissions) or desk (what a sampling desk needs); `area`
     narrows the token to a sub-area of the user's. Tokens expire after API_TOKEN_DAYS days and die with a
