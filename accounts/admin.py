@@ -7,8 +7,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken, User
-from accounts.roles import Role
 from accounts.services import scope_for_user, token_issue, token_revoke
+from core.admin import ReadOnlyAdmin
 from core.models import AuditEvent
 
 
@@ -70,7 +70,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor_name", "action", "target_type", "target_id", "summary", "ip"]
     list_filter = ["action", "at", "target_type"]
     search_fields = ["actor_name", "target_id", "summary", "ip"]
@@ -80,19 +80,5 @@ class AuditEventAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
 
-    def has_view_permission(self, request, obj=None):
-        # The whole district's log: for district admins only, whatever other permissions say.
-        # getattr: the login page lists the apps for an anonymous visitor too (AnonymousUser has no role).
-        return request.user.is_superuser or getattr(request.user, "role", None) == Role.DISTRICT_ADMIN
-
     def has_module_permission(self, request):
         return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

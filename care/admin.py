@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from care import models
+from core.admin import ReadOnlyAdmin
 from registry.admin import MaskedAdminMixin
 
 
@@ -22,17 +23,6 @@ class CareSettingsAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         """One row: saving it the first time is changing the settings from their defaults."""
         return request.user.has_perm("care.add_caresettings") and not models.CareSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -26,7 +26,7 @@ from django.shortcuts import get_object_or_404
 
 from core.context import current_actor
 
-WRITE_SERVICES = {}  # "app.function" -> permission
+WRITE_SERVICES = {}  # "module.function" -> permission
 
 
 class NotInScope(Http404):
@@ -59,7 +59,7 @@ def writes(perm):
     """Declares a write service: checks `perm` and the scope of every model instance argument, then runs it."""
 
     def declare(service):
-        WRITE_SERVICES[f"{service.__module__.split('.')[0]}.{service.__name__}"] = perm
+        WRITE_SERVICES[f"{service.__module__}.{service.__name__}"] = perm
 
         @functools.wraps(service)
         def checked(*args, **kwargs):

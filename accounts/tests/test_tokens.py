@@ -25,7 +25,11 @@ def exchange(client, username, **extra):
 
 @pytest.fixture
 def persons(make_person):
-    return {"A": make_person("A", name="甲在A"), "B": make_person("B", name="乙在B"), "D": make_person("D", name="丁在D")}
+    return {
+        "A": make_person("A", name="甲在A"),
+        "B": make_person("B", name="乙在B"),
+        "D": make_person("D", name="丁在D"),
+    }
 
 
 def test_a_token_expires_after_api_token_days(client, users, persons):

@@ -56,16 +56,20 @@ def api_operations(schema):
             yield path, method.upper()
 
 
-def app_leak_objects(person):
-    """What every app's testing.leak_objects offers for `person`, merged."""
-    values = {}
+def app_testing_modules():
+    """Each app's `testing` module, where it offers what the walkers need of it."""
     for config in apps.get_app_configs():
         try:
-            module = importlib.import_module(f"{config.name}.testing")
+            yield importlib.import_module(f"{config.name}.testing")
         except ModuleNotFoundError as exc:
             if exc.name != f"{config.name}.testing":
                 raise
-            continue
+
+
+def app_leak_objects(person):
+    """What every app's testing.leak_objects offers for `person`, merged."""
+    values = {}
+    for module in app_testing_modules():
         if hasattr(module, "leak_objects"):
             offered = module.leak_objects(person)
             shared = values.get("shared", set()) | set(offered.pop("shared", ()))

@@ -3,15 +3,12 @@ every role. A user of the neighbouring area and a role without the permission ar
 nothing — not a row, not an `updated_at`, not an audit row; the rightful roles (from accounts.roles, the table
 docs/ROLES.md is generated from) succeed and do change something. Every GET, as every role, changes nothing."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.urls import reverse
 
 from accounts.roles import Role
 from gridcare.api import api
-from gridcare.tests.routes import api_operations, app_leak_objects, fill, url_routes
+from gridcare.tests.routes import api_operations, app_leak_objects, app_testing_modules, fill, url_routes
 from gridcare.tests.test_leaks import victim  # noqa: F401 (fixture)
 from gridcare.tests.writes import INSIDE, NEIGHBOUR, attempt, changes, refused_roles, rightful_roles, snapshot
 
@@ -28,29 +25,13 @@ def walkers(users, areas, django_user_model):
 
 
 def app_write_cases(values):
-    cases = []
-    for config in apps.get_app_configs():
-        try:
-            module = importlib.import_module(f"{config.name}.testing")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.testing":
-                raise
-            continue
-        if hasattr(module, "write_cases"):
-            cases += module.write_cases(values)
-    return cases
+    return [case for module in app_testing_modules() for case in getattr(module, "write_cases", lambda v: [])(values)]
 
 
 def public_routes():
     """Routes anyone may post to (login, language, public forms): each app lists them in PUBLIC_WRITE_ROUTES with
     their own tests of limits and validation."""
-    names = set()
-    for config in apps.get_app_configs():
-        try:
-            names |= set(getattr(importlib.import_module(f"{config.name}.testing"), "PUBLIC_WRITE_ROUTES", ()))
-        except ModuleNotFoundError:
-            continue
-    return names
+    return {name for module in app_testing_modules() for name in getattr(module, "PUBLIC_WRITE_ROUTES", ())}
 
 
 def refused(response, page=False):

@@ -165,7 +165,7 @@ def test_the_results_import_takes_corrections_with_a_reason(users, make_person, 
     with acting_as(actor_for(users["lena"])):
         services.results_record([_result("I1")])
         rows = "管码,结果,时间,检测机构,更正原因\nI1,阴性,2022-09-05T20:00:00+08:00,江门市中心医院,复核阴性\n"
-        [(status, answer)] = services.results_import(io.StringIO(rows), filename="lab.csv")
+        [(status, answer)] = services.results_import(io.BytesIO(rows.encode()), filename="lab.csv")
     assert status == 200 and answer["status"] == "corrected"
     assert set(Hold.objects.values_list("state", flat=True)) == {Hold.State.RELEASED}
     assert AuditEvent.objects.filter(summary="result corrected: positive → negative").count() == 1
