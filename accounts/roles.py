@@ -57,14 +57,17 @@ EDIT_REGISTER = perms(
         "building": "add change",
         "household": "add change",
         "person": "add change",
-        "compound": "add change",
         "persongroup": "add change delete",
     },
 )
+# Who a scan is and where they live, for a sampling desk and a home-sampling team: not the ledger or its groups.
+FIND_PERSON = perms("registry", {"area": "view", "building": "view", "household": "view", "person": "view"})
 REGISTER_STAFF = (
     READ_REGISTER
     | EDIT_REGISTER
     | {
+        "registry.add_compound",  # compounds belong to a community
+        "registry.change_compound",
         "registry.reveal_identity",
         "registry.import_residents",
         "registry.view_importjob",
@@ -193,7 +196,7 @@ ROLE_PERMISSIONS = {
     | {"registry.call_person", "registry.export_lists"}
     | CARE_FIELD
     | SCREENING_FIELD,
-    Role.MEDIC: READ_REGISTER | SAMPLING,
+    Role.MEDIC: FIND_PERSON | SAMPLING,
     Role.LAB: LAB_WORK,
     Role.VOLUNTEER_LEAD: {"registry.view_area"},
 }

@@ -11,6 +11,7 @@ from django.utils import translation
 
 from accounts.roles import BACK_OFFICE_ROLES, ROLE_AREA_LEVEL, ROLE_PERMISSIONS, Role
 from core.access import WRITE_SERVICES
+from core.discovery import app_modules
 
 DOC_PATH = Path(settings.BASE_DIR) / "docs" / "ROLES.md"
 LEVELS = {1: "district", 2: "street", 3: "community", 4: "grid"}
@@ -20,15 +21,7 @@ VERBS = ("view", "add", "change", "delete")
 def _all_declared_services():
     """{"app.function": permission} for the @writes declarations of every app's services module (not those a test
     declares for itself)."""
-    modules = set()
-    for config in apps.get_app_configs():
-        try:
-            __import__(f"{config.name}.services")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.services":
-                raise
-            continue
-        modules.add(f"{config.name}.services")
+    modules = {module.__name__ for module in app_modules("services")}
     declared = {}
     for name, perm in WRITE_SERVICES.items():
         module, _, function = name.rpartition(".")

@@ -97,12 +97,6 @@ def token_find(raw):
     return token
 
 
-def token_user(raw):
-    """The active user behind a bearer token, or None."""
-    token = token_find(raw)
-    return token.user if token else None
-
-
 def token_actor(token, ip=None):
     """The Actor for a request made with `token`: its user's, narrowed to the token's permissions and area."""
     actor = actor_for(token.user, ip)

@@ -339,7 +339,7 @@ def is_green_channel(person):
 @writes("care.add_helprequest")
 def help_request_create(*, area, kind, channel, requester_name, description, person=None, by=None, **fields):
     """Receives a request: the green channel for ledger persons, a deadline from the type and priority, a receipt.
-    Staff and grid workers call it for their area; the public form calls it as `public_actor()`."""
+    Staff and grid workers call it for their area; the public form calls it as the system (`system_actor()`)."""
     return _help_request_create(
         area=area,
         kind=kind,

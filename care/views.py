@@ -43,7 +43,7 @@ from care.models import (
 )
 from core import limits
 from core.audit import audit_record
-from core.context import public_actor, system_scope
+from core.context import system_actor, system_scope
 from core.exports import Column, export_response
 from core.models import AuditEvent
 from core.uploads import UploadRefused
@@ -444,7 +444,7 @@ def public_request(request):
             data = form.cleaned_data
             person = _public_person(data["requester_phone"], data["community"])
             try:
-                with public_actor():
+                with system_actor():
                     help_request = services.help_request_create(
                         area=data["community"],
                         person=person,

@@ -3,7 +3,7 @@ middleware) or task, read by the scoped managers, the write checks (core.access)
 
 It fails closed: where nothing was set — a thread, a task that forgot, a queryset evaluated outside any request —
 the actor is nobody and sees nothing. Commands, tasks and the demo say explicitly that the system acts
-(`system_actor()`); a public form acts for the public (`public_actor()`)."""
+(`system_actor()`), and so does the one service a public form calls."""
 
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -88,14 +88,11 @@ def acting_as(actor):
 
 
 def system_actor():
-    """For commands, scheduled jobs, the demo and test setup: the whole system acts, unscoped and unrestricted."""
-    return acting_as(SYSTEM.replace(ip=current_actor().ip))
-
-
-def public_actor():
-    """For a public form (no login): the system acts on the public's behalf, through the one public service the
-    view calls. The address stays for the audit log and the limits."""
-    return acting_as(SYSTEM.replace(ip=current_actor().ip))
+    """The system acts, unscoped and unrestricted: for commands, scheduled jobs, the demo, test setup, the one
+    service a public form calls, and a step a service takes on the register's behalf (a desk registering a person
+    its medic may not). Who and from where stay, for the audit log."""
+    actor = current_actor()
+    return acting_as(SYSTEM.replace(user=actor.user, ip=actor.ip))
 
 
 @contextmanager

@@ -15,13 +15,13 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from importlib import import_module
 
-from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from core import limits
+from core.discovery import app_modules
 
 log = logging.getLogger("gridcare.calls")
 
@@ -51,36 +51,10 @@ def bridge():
     return import_string(path)() if path else None
 
 
-def call_list_checks():
-    """Every installed app's `selectors.call_list_has`."""
-    checks = []
-    for config in apps.get_app_configs():
-        try:
-            module = import_module(f"{config.name}.selectors")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.selectors":
-                raise
-            continue
-        if hasattr(module, "call_list_has"):
-            checks.append(module.call_list_has)
-    return checks
-
-
 def on_call_list(user, person):
-    return any(check(user, person) for check in call_list_checks())
+    return any(m.call_list_has(user, person) for m in app_modules("selectors") if hasattr(m, "call_list_has"))
 
 
 def call_count_take(user):
-    """Counts one call for `user` in the current clock hour (in the shared cache); False beyond
-    `CALL_LIMIT_PER_HOUR`, without counting it."""
-    key = f"gridcare:calls:{user.pk}:{timezone.now():%Y%m%d%H}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=3600)
-        count = 1
-    if count > settings.CALL_LIMIT_PER_HOUR:
-        cache.decr(key)
-        return False
-    return True
+    """Counts one call for `user` in the current hour (in the shared cache); False beyond `CALL_LIMIT_PER_HOUR`."""
+    return limits.hit("calls", user.pk, limit=settings.CALL_LIMIT_PER_HOUR, window=3600)

@@ -46,7 +46,7 @@ from django.utils.translation import gettext as _
 from core import uploads
 from core.access import writes
 from core.audit import audit_record
-from core.context import Scope, acting_as, current_actor
+from core.context import current_actor, system_actor
 from core.idempotency import answer_for, body_hash, idempotent_write, key_row, stored_answers
 from core.models import AuditEvent, IdempotencyKey
 from registry.identity import IdentityError, parse_ric
@@ -489,7 +489,7 @@ def _provisional_person(member, site, round_, user):
     grid = Area.all_objects.filter(code=member["grid_code"], level=Area.Level.GRID).first()
     if grid is None or not current_actor().scope.covers(grid.code):
         grid = unplaced_grid(site.area)
-    with acting_as(current_actor().replace(system=True, scope=Scope.everything())):
+    with system_actor():
         household = _holding_household(grid)
         person = person_create(
             grid=grid,

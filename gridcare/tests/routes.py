@@ -4,7 +4,6 @@ that adds routes with new parameters offers `leak_objects(person) -> {url kwarg:
 A kwarg naming a district-wide object (a screening round, say), which another area may open, is listed under the
 key "shared" (a set of kwarg names): routes whose parameters are all shared need not refuse, but must not leak."""
 
-import importlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from core.context import Scope
+from core.discovery import app_modules
 from core.scoping import scope_filter
 
 API_PREFIX = "/api/v1/"
@@ -58,12 +58,7 @@ def api_operations(schema):
 
 def app_testing_modules():
     """Each app's `testing` module, where it offers what the walkers need of it."""
-    for config in apps.get_app_configs():
-        try:
-            yield importlib.import_module(f"{config.name}.testing")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.testing":
-                raise
+    return app_modules("testing")
 
 
 def app_leak_objects(person):
