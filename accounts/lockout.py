@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import authenticate
 
+from accounts.middleware import client_ip
 from core import limits
 
 
@@ -19,11 +20,6 @@ def failure_limit(request, credentials):
 
 def cool_off(request=None):
     return timedelta(minutes=settings.LOCKOUT_MINUTES)
-
-
-def client_ip(request):
-    """The peer's address. X-Forwarded-For is not trusted: anyone can write it."""
-    return request.META.get("REMOTE_ADDR")
 
 
 class Refused(Exception):

@@ -3,6 +3,8 @@ from core.context import acting_as
 
 
 def client_ip(request):
+    """The peer's address, for the audit log, limits and lock-out. X-Forwarded-For is not trusted: anyone can
+    write it."""
     return request.META.get("REMOTE_ADDR")
 
 

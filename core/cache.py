@@ -32,6 +32,3 @@ class DatabaseCache(db.DatabaseCache):
             encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
             cursor.execute(f"UPDATE {table} SET {value_col} = %s WHERE {key_col} = %s", [encoded, key])
         return value
-
-    def decr(self, key, delta=1, version=None):
-        return self.incr(key, -delta, version)

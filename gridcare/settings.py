@@ -147,7 +147,7 @@ AXES_FAILURE_LIMIT = "accounts.lockout.failure_limit"  # read LOCKOUT_FAILURES a
 AXES_COOLOFF_TIME = "accounts.lockout.cool_off"  # LOCKOUT_MINUTES
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts are not checked, so they do not count
-AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"  # REMOTE_ADDR, the same address the audit log and limits use
+AXES_CLIENT_IP_CALLABLE = "accounts.middleware.client_ip"  # REMOTE_ADDR, the same address the audit log and limits use
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
 # Lock-outs answer through our own login page and API error (accounts.forms, accounts.api), not axes' middleware.

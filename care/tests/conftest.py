@@ -1,4 +1,5 @@
 import pytest
+from django.urls import reverse
 
 from care.services import followup_plan_day, ledger_entry_save, pairing_assign
 from registry.models import SpecialGroup
@@ -37,3 +38,21 @@ def login(client, users):
         return client
 
     return as_user
+
+
+@pytest.fixture
+def public_post(client, areas):
+    """public_post(**fields) → the public help form posted by `client` for 中福社区, as a resident would."""
+
+    def post(**extra):
+        data = {
+            "community": areas["zhongfu"].pk,
+            "kind": "supplies",
+            "requester_name": "周居民",
+            "requester_phone": "13700001111",
+            "description": "家里没米了",
+            **extra,
+        }
+        return client.post(reverse("care:public_request"), data)
+
+    return post

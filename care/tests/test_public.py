@@ -12,16 +12,14 @@ from care.services import RECEIPT_ALPHABET, help_request_create
 STATUS = reverse("care:public_status")
 
 
-def _public_post(client, areas, **extra):
-    data = {
-        "community": areas["zhongfu"].pk,
-        "kind": "supplies",
-        "requester_name": "周居民",
-        "requester_phone": "13700001111",
-        "description": "家里没米了",
-        **extra,
-    }
-    return client.post(reverse("care:public_request"), data)
+def _hotline_request_without_phone(areas):
+    return help_request_create(
+        area=areas["zhongfu"],
+        kind="supplies",
+        channel=HelpRequest.Channel.HOTLINE,
+        requester_name="热线",
+        description="x",
+    )
 
 
 def _status(client, receipt, last4=""):
@@ -37,9 +35,9 @@ def _random_part(receipt):
     return receipt[3:].replace("-", "")
 
 
-def test_receipts_have_ten_unambiguous_random_characters_grouped_for_the_phone(client, areas):
+def test_receipts_have_ten_unambiguous_random_characters_grouped_for_the_phone(client, areas, public_post):
     for n in range(5):
-        _public_post(client, areas, requester_phone=f"1370000{n:04d}")
+        public_post(requester_phone=f"1370000{n:04d}")
     receipts = list(HelpRequest.objects.values_list("receipt", flat=True))
     assert len(set(receipts)) == 5
     for receipt in receipts:
@@ -49,18 +47,12 @@ def test_receipts_have_ten_unambiguous_random_characters_grouped_for_the_phone(c
 
 
 def test_a_request_without_a_phone_gets_twelve_random_characters(areas):
-    request = help_request_create(
-        area=areas["zhongfu"],
-        kind="supplies",
-        channel=HelpRequest.Channel.HOTLINE,
-        requester_name="热线",
-        description="x",
-    )
+    request = _hotline_request_without_phone(areas)
     assert len(_random_part(request.receipt)) == 12 and set(_random_part(request.receipt)) <= set(RECEIPT_ALPHABET)
 
 
-def test_the_status_page_needs_the_last_four_digits_of_the_phone(client, areas):
-    _public_post(client, areas)
+def test_the_status_page_needs_the_last_four_digits_of_the_phone(client, areas, public_post):
+    public_post()
     receipt = HelpRequest.objects.get().receipt
     stranger = Client()
     assert not _shown(stranger.get(STATUS, {"receipt": receipt}), receipt)
@@ -72,20 +64,14 @@ def test_the_status_page_needs_the_last_four_digits_of_the_phone(client, areas):
         assert private not in page.content.decode()
 
 
-def test_the_browser_that_sent_the_request_sees_it_at_once(client, areas):
-    response = _public_post(client, areas)
+def test_the_browser_that_sent_the_request_sees_it_at_once(client, areas, public_post):
+    response = public_post()
     receipt = HelpRequest.objects.get().receipt
     assert _shown(client.get(response["Location"]), receipt)
 
 
 def test_a_phoneless_request_is_found_by_its_receipt_alone(client, areas):
-    request = help_request_create(
-        area=areas["zhongfu"],
-        kind="supplies",
-        channel=HelpRequest.Channel.HOTLINE,
-        requester_name="热线",
-        description="x",
-    )
+    request = _hotline_request_without_phone(areas)
     assert _shown(_status(client, request.receipt), request.receipt)
 
 
@@ -105,9 +91,9 @@ def test_old_receipts_stay_valid(client, areas):
     assert not _shown(_status(client, "220906123456"), "220906123456")
 
 
-def test_status_lookups_are_limited_per_address(client, areas, settings):
+def test_status_lookups_are_limited_per_address(client, areas, settings, public_post):
     settings.PUBLIC_STATUS_LOOKUPS_PER_HOUR = 3
-    _public_post(client, areas)
+    public_post()
     receipt = HelpRequest.objects.get().receipt
     guesser = Client(REMOTE_ADDR="127.0.0.2")
     for n in range(3):

@@ -16,24 +16,12 @@ def _clear_cache(db):
     cache.clear()
 
 
-def _public_post(client, areas, **extra):
-    data = {
-        "community": areas["zhongfu"].pk,
-        "kind": "supplies",
-        "requester_name": "周居民",
-        "requester_phone": "13700001111",
-        "description": "家里没米了",
-        **extra,
-    }
-    return client.post(reverse("care:public_request"), data)
-
-
-def test_public_request_gets_a_receipt_and_its_status_page_shows_only_that_request(client, areas):
-    response = _public_post(client, areas)
+def test_public_request_gets_a_receipt_and_its_status_page_shows_only_that_request(client, areas, public_post):
+    response = public_post()
     assert response.status_code == 302
     request = HelpRequest.objects.get(requester_name="周居民")
     assert request.receipt in response["Location"] and request.channel == HelpRequest.Channel.PUBLIC
-    _public_post(client, areas, requester_name="吴另一位", requester_phone="13700002222", description="需要口罩")
+    public_post(requester_name="吴另一位", requester_phone="13700002222", description="需要口罩")
     page = client.get(reverse("care:public_status"), {"receipt": request.receipt}).content.decode()
     assert request.receipt in page and "已接收" in page or "received" in page
     for private in ("周居民", "13700001111", "家里没米了", "吴另一位", "需要口罩", "中福"):
@@ -42,21 +30,21 @@ def test_public_request_gets_a_receipt_and_its_status_page_shows_only_that_reque
     assert request.receipt not in missing
 
 
-def test_public_page_is_rate_limited_per_address(client, areas, settings):
+def test_public_page_is_rate_limited_per_address(client, areas, settings, public_post):
     from care.models import CareSettings
 
     care = CareSettings.current()
     care.public_requests_per_hour = 2
     care.save()
-    assert _public_post(client, areas).status_code == 302
-    assert _public_post(client, areas).status_code == 302
-    assert _public_post(client, areas).status_code == 429
+    assert public_post().status_code == 302
+    assert public_post().status_code == 302
+    assert public_post().status_code == 429
     assert HelpRequest.objects.count() == 2
 
 
-def test_a_ledger_person_writing_in_gets_the_green_channel(client, areas, paired):
+def test_a_ledger_person_writing_in_gets_the_green_channel(client, areas, paired, public_post):
     person = paired("A", phone="13611112222")
-    _public_post(client, areas, requester_phone="13611112222", kind="medical")
+    public_post(requester_phone="13611112222", kind="medical")
     request = HelpRequest.objects.get()
     assert request.person == person and request.green_channel and request.area == person.grid
     ordinary = help_request_create(
