@@ -8,11 +8,41 @@ Users: dana (district admin), stella (street staff, 礼乐), cora (community sta
        greg (grid worker, B — gwen's neighbour), mia (medic), lena (lab), vic (volunteer lead, 中福).
 """
 
+import threading
+
 import pytest
 
-from core.context import system_actor
+from core.context import acting_as, current_actor, system_actor
 
 PASSWORD = "correct-horse-9"
+
+
+def at_once(fn, n=2, actors=None):
+    """Runs fn(i) in n threads released together, each acting as actors[i] (default: whoever acts here — a thread
+    starts as nobody, core.context fails closed); returns what each returned, or the exception it raised. For
+    race tests on a real database (`django_db(transaction=True)`)."""
+    from django.db import connection
+
+    barrier = threading.Barrier(n)
+    answers = [None] * n
+    actors = actors or [current_actor()] * n
+
+    def run(i):
+        try:
+            with acting_as(actors[i]):
+                barrier.wait()
+                answers[i] = fn(i)
+        except Exception as exc:  # noqa: BLE001 (the test looks at what each thread got)
+            answers[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
 
 
 @pytest.fixture(autouse=True)

@@ -1,37 +1,11 @@
 """Two people (or two runs of a job) doing the same thing at the same moment: exactly one applies (finding 11)."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 
 from care.models import HelpRequest, Relief, RequestEvent, RequestKind
 from care.services import Conflict, help_request_create, help_request_escalate_overdue, help_request_step, relief_create
-from core.context import system_actor
-
-
-def _race(fn, n=2):
-    """Runs fn(i) in n threads released together; returns the answers (or the exceptions raised)."""
-    barrier = threading.Barrier(n)
-    answers = [None] * n
-
-    def run(i):
-        try:
-            with system_actor():
-                barrier.wait()
-                answers[i] = fn(i)
-        except Exception as exc:  # noqa: BLE001 (the test looks at what each thread got)
-            answers[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return answers
+from conftest import at_once
 
 
 def _request(area, **fields):
@@ -45,7 +19,7 @@ def test_two_workers_starting_the_same_request_at_once_start_it_once(areas, user
     request = _request(areas["A"])
     help_request_step(request, "assign", by=users["cora"], assigned_to=users["gwen"])
     stale = [HelpRequest.all_objects.get(pk=request.pk) for _ in range(2)]  # both read it as "assigned"
-    answers = _race(lambda i: help_request_step(stale[i], "start", by=users["gwen"]))
+    answers = at_once(lambda i: help_request_step(stale[i], "start", by=users["gwen"]))
     assert sum(isinstance(a, HelpRequest) for a in answers) == 1
     assert sum(isinstance(a, Conflict) for a in answers) == 1
     assert RequestEvent.all_objects.filter(request=request, action="start").count() == 1
@@ -56,7 +30,7 @@ def test_two_reassignments_read_at_once_apply_once(areas, users):
     request = _request(areas["A"])
     stale = [HelpRequest.all_objects.get(pk=request.pk) for _ in range(2)]
     workers = [users["gwen"], users["greg"]]
-    answers = _race(lambda i: help_request_step(stale[i], "assign", by=users["cora"], assigned_to=workers[i]))
+    answers = at_once(lambda i: help_request_step(stale[i], "assign", by=users["cora"], assigned_to=workers[i]))
     winners = [i for i, a in enumerate(answers) if isinstance(a, HelpRequest)]
     assert len(winners) == 1 and sum(isinstance(a, Conflict) for a in answers) == 1
     request.refresh_from_db()
@@ -72,7 +46,7 @@ def test_two_api_clients_stepping_at_once_step_once(areas, users):
     clients = [Client(), Client()]
     for client in clients:
         client.force_login(users["gwen"])
-    answers = _race(lambda i: clients[i].post(url, {"step": "start"}, content_type="application/json"))
+    answers = at_once(lambda i: clients[i].post(url, {"step": "start"}, content_type="application/json"))
     codes = sorted(a.status_code for a in answers)
     assert codes[0] == 200 and codes[1] in (409, 422), codes  # lost the race, or came after it
     assert RequestEvent.all_objects.filter(request=request, action="start").count() == 1
@@ -84,7 +58,7 @@ def test_two_deliveries_of_the_same_relief_at_once_deliver_once(areas, users):
     relief = relief_create(approved_by=users["cora"], kind=Relief.Kind.GOODS, item="米", quantity=1, request=request)
     stale = [Relief.all_objects.get(pk=relief.pk) for _ in range(2)]
     names = ["本人", "邻居"]
-    answers = _race(lambda i: _deliver(stale[i], users["gwen"], names[i]))
+    answers = at_once(lambda i: _deliver(stale[i], users["gwen"], names[i]))
     assert sum(isinstance(a, Relief) for a in answers) == 1
     assert sum(isinstance(a, Conflict) for a in answers) == 1
     relief.refresh_from_db()
@@ -109,7 +83,7 @@ def test_two_escalation_runs_at_once_escalate_each_request_once(areas, users):
     requests = [_request(areas["A"]) for _ in range(5)]
     HelpRequest.all_objects.update(deadline_at=timezone.now() - timedelta(hours=1))
     now = timezone.now()
-    answers = _race(lambda i: help_request_escalate_overdue(now))
+    answers = at_once(lambda i: help_request_escalate_overdue(now))
     assert sum(answers) == 5, answers
     for request in requests:
         request.refresh_from_db()

@@ -3,37 +3,18 @@
 import threading
 
 import pytest
-from django.db import connection
 
-from core.context import acting_as, current_actor
+from conftest import at_once
+from core.context import current_actor
 from core.models import IdempotencyKey
 from screening.models import Sample, Tube
 from screening.services import results_record, tube_register, tubes_register
 
 
-def _race(fn, n=2, actors=None):
-    """Runs `fn` in n threads at once, each acting as its actor (default: whoever acts here, e.g. the system);
-    a thread starts with no actor of its own (core.context fails closed)."""
-    barrier = threading.Barrier(n)
-    answers, errors = [None] * n, []
-    actors = actors or [current_actor()] * n
-
-    def run(i):
-        try:
-            barrier.wait()
-            with acting_as(actors[i]):
-                answers[i] = fn()
-        except Exception as exc:  # surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
+def _race(fn, actors=None):
+    """`fn()` twice at once (conftest.at_once); neither may raise."""
+    answers = at_once(lambda i: fn(), actors=actors)
+    assert not [a for a in answers if isinstance(a, Exception)], answers
     return answers
 
 
