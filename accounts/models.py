@@ -9,6 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import BACK_OFFICE_ROLES, Role
 
 
+def person_name(first_name, last_name):
+    """Chinese names are written family name first, without a space (王芳); others as given name, family name."""
+    first_name, last_name = first_name.strip(), last_name.strip()
+    if any("\u4e00" <= ch <= "\u9fff" for ch in first_name + last_name):
+        return f"{last_name}{first_name}"
+    return " ".join(part for part in (first_name, last_name) if part)
+
+
 class User(AbstractUser):
     """Every user is bound to one area and sees only its subtree."""
 
@@ -21,6 +29,18 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.staff_label
+
+    @property
+    def display_name(self):
+        """The person's name, family name first and unspaced for Chinese names; the username if none is set."""
+        return person_name(self.first_name, self.last_name) or self.username
+
+    @property
+    def staff_label(self):
+        return f"{self.display_name} · {self.get_role_display()}"
 
     @property
     def is_back_office(self):

@@ -15,7 +15,12 @@ def nav_items(request):
             if perm and not user.has_perm(perm):
                 continue
             try:
-                items.append({"url": reverse(url_name), "label": label})
+                url = reverse(url_name)
             except NoReverseMatch:
                 continue
+            items.append({"url": url, "label": label, "current": _is_current(request.path, url)})
     return {"nav_items": items}
+
+
+def _is_current(path, url):
+    return path == url or (url != "/" and path.startswith(url))
