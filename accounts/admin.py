@@ -71,7 +71,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "actor_name", "action", "target_type", "target_id", "summary", "ip"]
+    list_display = ["at", "who", "action", "target_type", "target_id", "summary", "ip"]
+    list_select_related = ["actor"]
     list_filter = ["action", "at", "target_type"]
     search_fields = ["actor_name", "target_id", "summary", "ip"]
     date_hierarchy = "at"
@@ -79,6 +80,11 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
+
+    @admin.display(description=_("who"), ordering="actor_name")
+    def who(self, event):
+        """The staff member by name and role; the typed username when there is no user (a failed login)."""
+        return event.actor.staff_label if event.actor_id else event.actor_name
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)

@@ -26,3 +26,31 @@ class LockoutAuthenticationForm(AuthenticationForm):
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+class _ByAreaIterator(forms.models.ModelChoiceIterator):
+    """Choices grouped by the user's area (<optgroup> per area), each user shown by name and role."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        groups = {}
+        for user in self.queryset.select_related("area"):
+            area = user.area.name if user.area_id else _("no area")
+            groups.setdefault(area, []).append(self.choice(user))
+        yield from groups.items()
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    """Picks a staff user from a <select> grouped by area, with a search box that filters it (see staff_select.js;
+    without JavaScript the grouped select alone works). Order the queryset by area so each group appears once."""
+
+    iterator = _ByAreaIterator
+
+    def __init__(self, queryset, **kwargs):
+        kwargs.setdefault("widget", StaffSelect)
+        super().__init__(queryset, **kwargs)
+
+
+class StaffSelect(forms.Select):
+    template_name = "accounts/widgets/staff_select.html"

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from care.models import FollowUp, FollowUpTask, HelpRequest, LedgerEntry, MedicineSchedule, Need, Pairing, RiskLevel
 from care.services import followup_plan_day, help_request_create
-from registry.demo import insert_rows
+from registry.demo import GIVEN_FEMALE, GIVEN_MALE, SURNAMES, insert_rows
 from registry.models import Area, Person, PersonGroup
 
 NEEDS = [Need.MEDICINE, Need.MEALS, Need.OXYGEN, Need.GUARDIAN_AWAY, Need.CARE]
@@ -98,8 +98,8 @@ def _grid_workers():
         User.objects.filter(pk=user.pk).update(area_id=seats.pop(user.username), role=Role.GRID_WORKER, is_active=True)
     unusable = make_password(None)
     new = [
-        User(username=name, role=Role.GRID_WORKER, area_id=pk, password=unusable, last_name="网格员")
-        for name, pk in seats.items()
+        User(username=name, role=Role.GRID_WORKER, area_id=pk, password=unusable, **_demo_worker_name(n))
+        for n, (name, pk) in enumerate(sorted(seats.items()))
     ]
     User.objects.bulk_create(new, batch_size=BATCH)
     for user_id, area_id in User.objects.filter(username__startswith="gw", role=Role.GRID_WORKER).values_list(
@@ -107,6 +107,12 @@ def _grid_workers():
     ):
         workers.setdefault(area_id, user_id)
     return workers
+
+
+def _demo_worker_name(n):
+    """A name for the n-th per-grid demo worker, the same on every build."""
+    given = GIVEN_FEMALE if n % 2 else GIVEN_MALE
+    return {"last_name": SURNAMES[n * 7 % len(SURNAMES)], "first_name": given[n * 5 % len(given)]}
 
 
 def _seat_named_grid_workers():

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import StaffChoiceField
 from care.models import FollowUp, HelpRequest, Need, Relief, RequestKind, RiskLevel
 from registry.models import Area, SpecialGroup
 
@@ -21,8 +22,8 @@ class SurveyForm(forms.Form):
 
 
 class PairForm(forms.Form):
-    worker = forms.ModelChoiceField(None, label=_("responsible worker"))
-    backup = forms.ModelChoiceField(None, label=_("back-up"), required=False)
+    worker = StaffChoiceField(None, label=_("responsible worker"))
+    backup = StaffChoiceField(None, label=_("back-up"), required=False)
 
     def __init__(self, *args, workers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,7 +92,7 @@ class PublicStatusForm(forms.Form):
 
 class RequestStepForm(forms.Form):
     step = forms.ChoiceField(choices=[(s, s) for s in ("assign", "start", "resolve", "confirm", "reopen")])
-    assigned_to = forms.ModelChoiceField(None, required=False, label=_("assign to"))
+    assigned_to = StaffChoiceField(None, required=False, label=_("assign to"))
     note = forms.CharField(label=_("note"), max_length=300, required=False)
     result = forms.CharField(label=_("result"), max_length=300, required=False)
 

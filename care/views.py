@@ -304,7 +304,7 @@ def _export_unreached(request, pairings):
         Column(gettext_lazy("grid"), "grid.name"),
         Column(gettext_lazy("name"), "person.name"),
         Column(gettext_lazy("phone"), "person.phone", sensitive="phone"),
-        Column(gettext_lazy("responsible worker"), "worker.username"),
+        Column(gettext_lazy("responsible worker"), "worker.staff_label"),
         Column(gettext_lazy("last reached"), "last_reached_on"),
         Column(gettext_lazy("misses in a row"), "misses"),
     ]
@@ -339,7 +339,7 @@ def _request_columns():
         Column(gettext_lazy("status"), lambda r: r.get_status_display()),
         Column(gettext_lazy("received at"), "created_at"),
         Column(gettext_lazy("deadline"), "deadline_at"),
-        Column(gettext_lazy("assigned to"), "assigned_to.username"),
+        Column(gettext_lazy("assigned to"), "assigned_to.staff_label"),
         Column(gettext_lazy("escalated to"), "escalated_to.name"),
         Column(gettext_lazy("result"), "result"),
     ]
@@ -512,8 +512,8 @@ def _relief_columns():
         Column(gettext_lazy("what"), "item"),
         Column(gettext_lazy("amount (yuan)"), lambda r: float(r.amount)),
         Column(gettext_lazy("quantity"), "quantity"),
-        Column(gettext_lazy("approved by"), "approved_by.username"),
-        Column(gettext_lazy("delivered by"), "delivered_by.username"),
+        Column(gettext_lazy("approved by"), "approved_by.staff_label"),
+        Column(gettext_lazy("delivered by"), "delivered_by.staff_label"),
         Column(gettext_lazy("signed for by"), "signed_by"),
         Column(gettext_lazy("delivered at"), "delivered_at"),
     ]

@@ -128,9 +128,9 @@ def person_detail(person):
         "members": members,
         "residences": list(person.residences.select_related("grid", "household__building").order_by("-started_at")),
         "trail": list(
-            AuditEvent.objects.filter(target_type=Person._meta.label_lower, target_id=str(person.pk)).order_by("-at")[
-                :50
-            ]
+            AuditEvent.objects.filter(target_type=Person._meta.label_lower, target_id=str(person.pk))
+            .select_related("actor")
+            .order_by("-at")[:50]
         ),
     }
 

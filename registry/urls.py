@@ -5,6 +5,7 @@ from registry import views
 app_name = "registry"
 
 urlpatterns = [
+    path("mine/", views.my_area, name="my_area"),
     path("areas/<str:code>/", views.area_detail, name="area"),
     path("grids/<str:code>/", views.grid_detail, name="grid"),
     path("buildings/<int:building_id>/", views.building_detail, name="building"),

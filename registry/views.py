@@ -33,6 +33,21 @@ def area_detail(request, code):
 
 @require_safe
 @login_required
+@permission_required("registry.view_area", raise_exception=True)
+def my_area(request):
+    """The menu's "my area": the user's own area page (their grid's, for a grid worker)."""
+    area = request.user.area
+    if area is None:
+        raise Http404
+    return redirect(_area_url_name(request.user, area), code=area.code)
+
+
+def _area_url_name(user, area):
+    return "registry:grid" if area.level == Area.Level.GRID and user.has_perm("registry.view_person") else "registry:area"
+
+
+@require_safe
+@login_required
 @permission_required("registry.view_person", raise_exception=True)
 def grid_detail(request, code):
     """A grid: its buildings (households → persons open per building), counts by special group first."""
@@ -169,6 +184,10 @@ def _person_or_404(pk):
 
 
 def _crumbs(request, area):
-    """The path from the user's own area down to `area` (areas above the user's are not theirs to open)."""
-    top = request.user.area.level if request.user.area_id else Area.Level.DISTRICT
-    return [a for a in [*area.ancestors(), area] if a.level >= top]
+    """The path from the district down to `area`; only areas inside the user's own are links (those above are
+    not theirs to open)."""
+    own = request.user.area.code if request.user.area_id else None
+    return [
+        {"area": a, "url_name": _area_url_name(request.user, a) if own and a.code.startswith(own) else None}
+        for a in [*area.ancestors(), area]
+    ]

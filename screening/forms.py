@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import StaffChoiceField
 from accounts.models import User
 from accounts.roles import Role
 from registry.models import Area, Person
@@ -26,14 +27,14 @@ class HomeTeamForm(forms.Form):
 
     name = forms.CharField(max_length=60, label=_("name"))
     area = forms.ModelChoiceField(queryset=Area.objects.none(), label=_("area"))
-    medic = forms.ModelChoiceField(queryset=User.objects.none(), label=_("medic"))
-    grid_worker = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label=_("grid worker"))
+    medic = StaffChoiceField(queryset=User.objects.none(), label=_("medic"))
+    grid_worker = StaffChoiceField(queryset=User.objects.none(), required=False, label=_("grid worker"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         areas = Area.objects.filter(level__gte=Area.Level.STREET).order_by("code")
         self.fields["area"].queryset = areas
-        self.fields["medic"].queryset = User.objects.filter(role=Role.MEDIC, is_active=True).order_by("username")
+        self.fields["medic"].queryset = User.objects.filter(role=Role.MEDIC, is_active=True).order_by("area__code", "username")
         self.fields["grid_worker"].queryset = User.objects.filter(
             role=Role.GRID_WORKER, is_active=True, area__in=areas
-        ).order_by("username")
+        ).order_by("area__code", "username")

@@ -64,6 +64,15 @@ def round_get(round_id):
     return Round.objects.select_related("campaign").get(pk=round_id)
 
 
+def round_current(now=None):
+    """The round people are working on: the running one (the latest to start, if several run), else the last to
+    have started, else the next to come; None before any campaign."""
+    now = now or timezone.now()
+    started = Round.objects.select_related("campaign").filter(starts_at__lte=now).order_by("-starts_at", "-pk")
+    running = started.filter(ends_at__gt=now).first()
+    return running or started.first() or Round.objects.filter(starts_at__gt=now).order_by("starts_at", "pk").first()
+
+
 def site_list(campaign):
     return campaign.sites.select_related("area")
 

@@ -29,6 +29,8 @@ urlpatterns = [
     path("rounds/<int:round_id>/sites/", views.sites, name="sites"),
     path("sites/<int:site_id>/poster/", views.site_poster, name="site_poster"),
     path("sites/<int:site_id>/", views.site_public, name="site_public"),
+    path("knock/", views.knock_list_current, name="knock_list_current"),
+    path("home/", views.home_list_current, name="home_list_current"),
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/<int:alert_id>/ack/", views.alert_ack, name="alert_ack"),
 ]

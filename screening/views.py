@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -309,8 +309,13 @@ def _user_area(request, code=None):
     return get_object_or_404(Area.objects, code=code or (request.user.area.code if request.user.area else None))
 
 
-def _crumbs(area):
-    return [a for a in area.ancestors() if a.pk != area.pk] if area else []
+def _crumbs(user, area, *, including=False):
+    """The areas above `area` (and `area` itself if `including`); only those inside the user's own are links."""
+    if area is None:
+        return []
+    own = user.area.code if user.area_id else None
+    path = [a for a in area.ancestors() if a.pk != area.pk] + ([area] if including else [])
+    return [{"area": a, "link": bool(own) and a.code.startswith(own)} for a in path]
 
 
 @require_safe
@@ -321,7 +326,7 @@ def coverage(request, round_id, code=None):
     round_ = _round(round_id)
     area = _user_area(request, code)
     numbers = selectors.coverage(round_, area)
-    context = {"round": round_, "area": area, "numbers": numbers, "crumbs": _crumbs(area)}
+    context = {"round": round_, "area": area, "numbers": numbers, "crumbs": _crumbs(request.user, area)}
     if request.htmx:
         return render(request, "screening/_coverage_body.html", context)
     points = selectors.coverage_over_time(round_, area)
@@ -343,7 +348,7 @@ def coverage_building(request, round_id, building_id):
         "area": building.grid,
         "building": building,
         "numbers": numbers,
-        "crumbs": _crumbs(building.grid) + [building.grid],
+        "crumbs": _crumbs(request.user, building.grid, including=True),
     }
     template = "screening/_coverage_body.html" if request.htmx else "screening/coverage.html"
     return render(request, template, context)
@@ -359,7 +364,7 @@ def coverage_household(request, round_id, household_id):
     return render(
         request,
         "screening/household.html",
-        {"round": round_, "household": household, "rows": rows, "crumbs": _crumbs(household.grid) + [household.grid]},
+        {"round": round_, "household": household, "rows": rows, "crumbs": _crumbs(request.user, household.grid, including=True)},
     )
 
 
@@ -389,6 +394,31 @@ def knock_list(request, round_id, grid):
             "missing": sum(len(d["persons"]) for d in doors),
         },
     )
+
+
+@require_safe
+@login_required
+@permission_required("screening.view_knockoutcome", raise_exception=True)
+def knock_list_current(request):
+    """The menu's "knock list": the current round's list for the grid worker's own grid."""
+    grid = request.user.area
+    if grid is None or grid.level != Area.Level.GRID:
+        raise Http404
+    round_ = selectors.round_current()
+    if round_ is None:
+        return redirect("screening:index")
+    return redirect("screening:knock_list", round_id=round_.pk, grid=grid.code)
+
+
+@require_safe
+@login_required
+@permission_required("screening.view_homesamplingrequest", raise_exception=True)
+def home_list_current(request):
+    """The menu's "home sampling": the current round's requests."""
+    round_ = selectors.round_current()
+    if round_ is None:
+        return redirect("screening:index")
+    return redirect("screening:home_list", round_id=round_.pk)
 
 
 def _door_row(request, round_, household):

@@ -32,6 +32,17 @@ DEMO_USERS = [
     ("lab", "lab", "江海区"),
     ("volunteers", "volunteer_lead", "中福社区"),
 ]
+# The demo staff's names (family name, given name), so pages show "王芳 · 社区工作人员", not a username.
+DEMO_NAMES = {
+    "admin": ("陈", "明"),
+    "street": ("李", "强"),
+    "community": ("王", "芳"),
+    "grid1": ("张", "伟"),
+    "grid2": ("刘", "洋"),
+    "medic": ("赵", "敏"),
+    "lab": ("孙", "丽"),
+    "volunteers": ("周", "杰"),
+}
 
 
 class Command(SystemCommand):
@@ -129,6 +140,7 @@ def demo_users_create(password):
         area = demo_area(where)
         user = User.objects.filter(username=username).first() or User(username=username)
         user.role, user.area, user.is_active = role, area, True
+        user.last_name, user.first_name = DEMO_NAMES[username]
         user.password = encoded
         user.save()
         logins.append((username, role, area.name))
