@@ -134,7 +134,12 @@ def supervision_by_worker(area, day):
     rows = (
         FollowUpTask.objects.filter(day=day, grid__code__startswith=area.code)
         .values(
-            "worker_id", "worker__username", "worker__first_name", "worker__last_name", "worker__role", "worker__area__name"
+            "worker_id",
+            "worker__username",
+            "worker__first_name",
+            "worker__last_name",
+            "worker__role",
+            "worker__area__name",
         )
         .annotate(**_task_counts())
         .order_by("worker__area__code", "worker__username")

@@ -43,7 +43,9 @@ def my_area(request):
 
 
 def _area_url_name(user, area):
-    return "registry:grid" if area.level == Area.Level.GRID and user.has_perm("registry.view_person") else "registry:area"
+    return (
+        "registry:grid" if area.level == Area.Level.GRID and user.has_perm("registry.view_person") else "registry:area"
+    )
 
 
 @require_safe

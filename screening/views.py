@@ -364,7 +364,12 @@ def coverage_household(request, round_id, household_id):
     return render(
         request,
         "screening/household.html",
-        {"round": round_, "household": household, "rows": rows, "crumbs": _crumbs(request.user, household.grid, including=True)},
+        {
+            "round": round_,
+            "household": household,
+            "rows": rows,
+            "crumbs": _crumbs(request.user, household.grid, including=True),
+        },
     )
 
 
