@@ -14,7 +14,9 @@ from django.urls import reverse
 from bench.bench_registry import logged_in
 from bench.common import Result, p95, timed_ms
 
-TARGETS_MS = {"admin": 400, "street": 250, "community": 150, "grid1": 150}
+# The district's home is the whole district's live coverage (whose own target is < 1 s, docs/BENCHMARKS.md) plus a
+# handful of small GROUP BYs; a street's or a community's counts a tenth or less of the people.
+TARGETS_MS = {"admin": 1000, "street": 500, "community": 200, "grid1": 200}
 SAMPLED_SHARE = 0.5
 POSITIVE_TUBES = 20
 
@@ -84,6 +86,8 @@ def _running_round():
 
 
 def _measure(database, username, target):
+    from django.utils import translation
+
     from accounts.models import User
 
     user = User.objects.select_related("area").get(username=username)
@@ -91,8 +95,10 @@ def _measure(database, username, target):
     url = reverse("home")
     durations = timed_ms(lambda: _get(client, url), repeat=20, warmup=2)
     value = round(p95(durations), 1)
+    with translation.override("en"):
+        role = user.get_role_display()
     return Result(
-        f"home of the {user.get_role_display()} ({user.area.name})",
+        f"home of the {role} ({user.area.name})",
         value,
         "ms p95",
         f"< {target} ms p95",

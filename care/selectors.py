@@ -152,11 +152,11 @@ def unreached_days():
     return CareSettings.current().unreached_days
 
 
-def _unreached(area, day=None):
-    """Current pairings under `area` whose person was last reached more than N days (CareSettings.unreached_days)
-    before `day`, or never."""
+def _unreached(area, day=None, days=None):
+    """Current pairings under `area` whose person was last reached more than `days` (default
+    CareSettings.unreached_days) before `day`, or never."""
     day = day or timezone.localdate()
-    limit = day - timedelta(days=unreached_days())
+    limit = day - timedelta(days=unreached_days() if days is None else days)
     return Pairing.objects.filter(ended_at__isnull=True, grid__code__startswith=area.code).filter(
         Q(last_reached_on__isnull=True) | Q(last_reached_on__lt=limit)
     )
@@ -170,9 +170,9 @@ def unreached_list(area, day=None, worker_id=None):
     return qs.select_related("person", "worker", "grid").order_by("last_reached_on", "grid__code")
 
 
-def unreached_by_grid(area, day=None):
+def unreached_by_grid(area, day=None, days=None):
     """{grid code: n} of unreached_list(area, day), in one GROUP BY."""
-    return dict(_unreached(area, day).values_list("grid__code").annotate(n=Count("pk")).order_by())
+    return dict(_unreached(area, day, days).values_list("grid__code").annotate(n=Count("pk")).order_by())
 
 
 def followups_left(worker, day=None):

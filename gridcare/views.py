@@ -54,7 +54,8 @@ def _staff_home(user, area):
     coverage = screening.coverage(round_, area) if round_ else None
     covered = {row["code"]: row for row in coverage["children"]} if coverage else {}
     overdue = _by_child(care.help_requests_by_area(area, overdue=True).items(), length)
-    unreached = _by_child(care.unreached_by_grid(area).items(), length)
+    unreached_days = care.unreached_days()
+    unreached = _by_child(care.unreached_by_grid(area, days=unreached_days).items(), length)
     holds = screening.holds_open_by_grid(area)
     held = _by_child(((code, n) for code, _round, n in holds), length)
     holds_round = {}
@@ -81,7 +82,7 @@ def _staff_home(user, area):
         "unreached": sum(unreached.values()),
         "holds_open": sum(held.values()),
         "holds_round_id": _holds_round_id(holds, round_),
-        "unreached_days": care.unreached_days(),
+        "unreached_days": unreached_days,
     }
 
 

@@ -242,3 +242,10 @@ def test_big_figures_read_in_wan_in_chinese(n, zh, en):
         assert wan(n) == zh
     with translation.override("en"):
         assert wan(n) == en
+
+
+@pytest.mark.parametrize("username", ["dana", "cora", "gwen"])
+def test_a_home_runs_a_fixed_handful_of_queries(client, users, day_of_work, username, django_assert_max_num_queries):
+    client.force_login(users[username])
+    with django_assert_max_num_queries(16):
+        assert client.get("/").status_code == 200
