@@ -10,8 +10,6 @@ from care import selectors as care
 from registry.models import Area
 from screening import selectors as screening
 
-STAFF = {Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.COMMUNITY_STAFF}
-
 
 @require_safe
 @login_required
