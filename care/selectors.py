@@ -154,18 +154,38 @@ def _with_open(row):
     return row
 
 
+def unreached_days():
+    """N of "not reached for N days" (CareSettings, set in the back office)."""
+    return CareSettings.current().unreached_days
+
+
+def _unreached(area, day=None, days=None):
+    """Current pairings under `area` whose person was last reached more than `days` (default
+    CareSettings.unreached_days) before `day`, or never."""
+    day = day or timezone.localdate()
+    limit = day - timedelta(days=unreached_days() if days is None else days)
+    return Pairing.objects.filter(ended_at__isnull=True, grid__code__startswith=area.code).filter(
+        Q(last_reached_on__isnull=True) | Q(last_reached_on__lt=limit)
+    )
+
+
 def unreached_list(area, day=None, worker_id=None):
     """Paired ledger persons whose last contact is more than N days ago (or never)."""
-    day = day or timezone.localdate()
-    limit = day - timedelta(days=CareSettings.current().unreached_days)
-    qs = Pairing.objects.filter(ended_at__isnull=True, grid__code__startswith=area.code)
+    qs = _unreached(area, day)
     if worker_id:
         qs = qs.filter(worker_id=worker_id)
-    return (
-        qs.filter(Q(last_reached_on__isnull=True) | Q(last_reached_on__lt=limit))
-        .select_related("person", "worker", "grid")
-        .order_by("last_reached_on", "grid__code")
-    )
+    return qs.select_related("person", "worker", "grid").order_by("last_reached_on", "grid__code")
+
+
+def unreached_by_grid(area, day=None, days=None):
+    """{grid code: n} of unreached_list(area, day), in one GROUP BY."""
+    return dict(_unreached(area, day, days).values_list("grid__code").annotate(n=Count("pk")).order_by())
+
+
+def followups_left(worker, day=None):
+    """The worker's follow-up calls of the day not done yet (retries and home visits included)."""
+    day = day or timezone.localdate()
+    return FollowUpTask.objects.filter(day=day, worker=worker).exclude(status=Status.DONE).count()
 
 
 def recent_followups(area, day):
@@ -177,8 +197,10 @@ def recent_followups(area, day):
     )
 
 
-def help_request_list(*, status=None, overdue=False, escalated=False, kind=None):
+def help_request_list(*, status=None, overdue=False, escalated=False, kind=None, area=None):
     qs = HelpRequest.objects.select_related("area", "assigned_to", "escalated_to", "person")
+    if area is not None:
+        qs = qs.filter(area__code__startswith=area.code)
     if status:
         qs = qs.filter(status=status)
     if kind:
@@ -188,6 +210,14 @@ def help_request_list(*, status=None, overdue=False, escalated=False, kind=None)
     if escalated:
         qs = qs.filter(escalated_to__isnull=False, status__in=HelpRequest.OPEN)
     return qs.order_by("-green_channel", "deadline_at")
+
+
+def help_requests_by_area(area, *, overdue=False):
+    """{area code: n} of open help requests under `area` (only those past their deadline, with `overdue`)."""
+    qs = HelpRequest.objects.filter(status__in=HelpRequest.OPEN, area__code__startswith=area.code)
+    if overdue:
+        qs = qs.filter(deadline_at__lt=timezone.now())
+    return dict(qs.values_list("area__code").annotate(n=Count("pk")).order_by())
 
 
 def relief_list(*, start=None, end=None):

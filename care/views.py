@@ -350,17 +350,21 @@ def _request_columns():
 @care_perm("view_helprequest")
 def requests(request):
     view = request.GET.get("view", "open")
+    area = _user_area(request) if request.GET.get("area") else None  # the home's links by child area
     qs = selectors.help_request_list(
         status=request.GET.get("status") or None,
         overdue=view == "overdue",
         escalated=view == "escalated",
         kind=request.GET.get("kind") or None,
+        area=area,
     )
     if view == "open":
         qs = qs.filter(status__in=HelpRequest.OPEN)
     if request.GET.get("format") == "xlsx":
         return export_response(request, name="care-requests", columns=_request_columns(), rows=qs.iterator())
-    return render(request, "care/requests.html", {"page": _page(request, qs), "view": view, "now": timezone.now()})
+    return render(
+        request, "care/requests.html", {"page": _page(request, qs), "view": view, "area": area, "now": timezone.now()}
+    )
 
 
 @login_required

@@ -1,25 +1,140 @@
+"""The home page: each role lands on the day's work in its area, read from the apps' selectors. This module only
+assembles; every number comes from a selector of care, screening or registry, through the scoped managers."""
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from accounts.roles import Role
-from registry import selectors
+from care import selectors as care
 from registry.models import Area
-
-# The area page each role starts from; grid workers and medics start from search too.
-SEARCH_FIRST = {Role.GRID_WORKER, Role.MEDIC}
+from screening import selectors as screening
 
 
 @require_safe
 @login_required
 def home(request):
-    """Each role lands on its own work: the area it is bound to, counted, with search close at hand."""
-    area = request.user.area
-    context = {"area": area, "search_first": request.user.role in SEARCH_FIRST}
+    """The user's area and, by role, what is left to do there today."""
+    user = request.user
+    area = user.area
+    context = {"area": area}
     if area is not None:
-        context["children"] = selectors.area_children_with_counts(area)
-        groups = selectors.special_groups()
-        for a in [area, *context["children"]]:
-            a.group_pairs = [(g.label, a.group_counts.get(g.pk, 0)) for g in groups]
-        context["is_grid"] = area.level == Area.Level.GRID
+        build = HOMES.get(user.role)
+        if build is not None:
+            context.update(build(user, area))
     return render(request, "home.html", context)
+
+
+def _grid_worker_home(user, area):
+    """Figures of the worker's grid: calls left today, doors left in the running round, open requests, holds and
+    alerts; each links to its list."""
+    round_ = screening.round_running(area)
+    holds = screening.holds_open_by_grid(area)
+    return {
+        "home": "grid_worker",
+        "round": round_,
+        "day_planned": care.day_planned(),
+        "calls_left": care.followups_left(user),
+        "doors_left": screening.doors_left(round_, area) if round_ else None,
+        "requests_open": sum(care.help_requests_by_area(area).values()),
+        "holds_open": sum(n for _code, _round, n in holds),
+        "holds_round_id": _holds_round_id(holds, round_),
+        "alerts_open": sum(screening.alerts_open_by_area(area).values()),
+    }
+
+
+def _staff_home(user, area):
+    """The running round's coverage, overdue requests, people not reached for N days and open holds: totals, then
+    one row per child area (streets, communities or grids)."""
+    round_ = screening.round_running(area)
+    children = list(Area.objects.filter(parent=area).order_by("code"))
+    length = Area.CODE_LENGTH[area.level + 1]
+    coverage = screening.coverage(round_, area) if round_ else None
+    covered = {row["code"]: row for row in coverage["children"]} if coverage else {}
+    overdue = _by_child(care.help_requests_by_area(area, overdue=True).items(), length)
+    unreached_days = care.unreached_days()
+    unreached = _by_child(care.unreached_by_grid(area, days=unreached_days).items(), length)
+    holds = screening.holds_open_by_grid(area)
+    held = _by_child(((code, n) for code, _round, n in holds), length)
+    holds_round = {}
+    for code, round_id, _n in holds:
+        holds_round[code[:length]] = max(round_id, holds_round.get(code[:length], 0))
+    rows = [
+        {
+            "area": child,
+            "coverage": covered.get(child.code),
+            "overdue": overdue.get(child.code, 0),
+            "unreached": unreached.get(child.code, 0),
+            "holds": held.get(child.code, 0),
+            "holds_round_id": holds_round.get(child.code),
+        }
+        for child in children
+    ]
+    return {
+        "home": "staff",
+        "round": round_,
+        "coverage": coverage,
+        "rows": rows,
+        # Totals count the whole area: a request filed with the community itself belongs to no grid's row.
+        "overdue": sum(overdue.values()),
+        "unreached": sum(unreached.values()),
+        "holds_open": sum(held.values()),
+        "holds_round_id": _holds_round_id(holds, round_),
+        "unreached_days": unreached_days,
+    }
+
+
+def _by_child(counts, length):
+    """{child code: n} from (area code, n) pairs of areas at or under the children (codes nest by prefix); an area
+    above the children (a code shorter than theirs) is counted under its own code."""
+    out = {}
+    for code, n in counts:
+        out[code[:length]] = out.get(code[:length], 0) + n
+    return out
+
+
+def _holds_round_id(holds, round_):
+    """The round whose holds page to open: the latest with open holds, else the running one."""
+    rounds = [round_id for _code, round_id, _n in holds]
+    if rounds:
+        return max(rounds)
+    return round_.pk if round_ else None
+
+
+def _medic_home(user, area):
+    round_ = screening.round_running(area)
+    return {
+        "home": "medic",
+        "round": round_,
+        "sites": screening.sites_of_medic(user, round_.campaign) if round_ else [],
+    }
+
+
+def _lab_home(user, area):
+    latest, last_day = screening.results_recent()
+    return {
+        "home": "lab",
+        "tubes_awaiting": screening.tubes_awaiting_result(),
+        "results_latest": latest,
+        "results_last_day": last_day,
+    }
+
+
+def _volunteer_lead_home(user, area):
+    round_ = screening.round_running(area)
+    return {
+        "home": "volunteer_lead",
+        "round": round_,
+        "sites": screening.sites_serving(round_.campaign, area) if round_ else [],
+    }
+
+
+HOMES = {
+    Role.DISTRICT_ADMIN: _staff_home,
+    Role.STREET_STAFF: _staff_home,
+    Role.COMMUNITY_STAFF: _staff_home,
+    Role.GRID_WORKER: _grid_worker_home,
+    Role.MEDIC: _medic_home,
+    Role.LAB: _lab_home,
+    Role.VOLUNTEER_LEAD: _volunteer_lead_home,
+}

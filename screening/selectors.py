@@ -13,6 +13,11 @@
 - rounds_missed(campaign, area) -> [{"person", "sampled_rounds", "rounds_so_far", "missed"}] (missed ≥ 1)
 - standing_list(campaign) -> Person queryset who need home sampling (bedridden, limited mobility, mobility-impaired)
 - home_requests(round_, area=None, status=None), holds(round_=None, area=None), alerts(open_only=True)
+- round_running(area) -> the round under way now for `area`, or None
+- doors_left(round_, grid) -> how many doors the grid's knock list has now
+- holds_open_by_grid(area) -> [(grid code, round id, n)] of holds still open (held or re-sampled)
+- alerts_open_by_area(area) -> {area code: n} of alerts nobody has acknowledged
+- sites_of_medic(user, campaign), sites_serving(campaign, area), tubes_awaiting_result(), results_recent(limit)
 - round_numbers(round_) -> per site: samples, samples per hour (overall and last hour), tubes closed/pending/
   resulted, turnaround sampling → result, positive tubes, queue estimate (people of the site's area still to come)
   and hours to finish them at the last hour's pace. (Tubes are registered closed, so "open" tubes live on desks.)
@@ -569,3 +574,67 @@ def call_list_has(user, person):
         if missing_persons(round_, person.grid).filter(pk=person.pk).exists():
             return True
     return False
+
+
+def round_running(area, now=None):
+    """The round under way (starts_at <= now < ends_at) of a campaign whose scope covers `area` or part of it; the
+    latest started if several run at once, None if none does. (The round-status helper, NAME=now, names statuses
+    upcoming/running/ended; this is the "running" one, for the homes.)"""
+    now = now or timezone.now()
+    running = Round.objects.filter(starts_at__lte=now, ends_at__gt=now).select_related("campaign")
+    for round_ in running.order_by("-starts_at", "-pk"):
+        if any(code.startswith(area.code) or area.code.startswith(code) for code in scope_codes(round_.campaign)):
+            return round_
+    return None
+
+
+def doors_left(round_, grid):
+    """The doors on the grid's knock list now: counted from the list itself, so the home and the list agree."""
+    return len(knock_list(round_, grid))
+
+
+HOLD_OPEN = (Hold.State.HELD, Hold.State.RESAMPLED)
+
+
+def holds_open_by_grid(area):
+    """[(grid code, round id, n)]: persons held in place whose re-sample has no result yet, under `area`."""
+    return list(
+        Hold.objects.filter(state__in=HOLD_OPEN, grid__code__startswith=area.code)
+        .values_list("grid__code", "round_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def alerts_open_by_area(area):
+    """{area code: n} of alerts under `area` neither acknowledged nor withdrawn."""
+    return dict(
+        Alert.objects.filter(acknowledged_at__isnull=True, withdrawn_at__isnull=True, area__code__startswith=area.code)
+        .values_list("area__code")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def sites_of_medic(user, campaign):
+    """The campaign's sites `user` is assigned to (the only ones their desk registers tubes at)."""
+    return list(Site.objects.filter(campaign=campaign, medics=user).select_related("area").order_by("name"))
+
+
+def sites_serving(campaign, area):
+    """The campaign's sites serving `area` or part of it (a district-wide site serves every community)."""
+    sites = Site.objects.filter(campaign=campaign).select_related("area").order_by("name")
+    return [s for s in sites if s.area.code.startswith(area.code) or area.code.startswith(s.area.code)]
+
+
+def tubes_awaiting_result():
+    """Tubes registered at a desk that have no lab result yet."""
+    return Tube.objects.filter(result=Tube.Result.PENDING).count()
+
+
+def results_recent(limit=10, since_hours=24):
+    """(the last `limit` tubes resulted, how many were resulted in the last `since_hours` hours)."""
+    resulted = Tube.objects.exclude(result=Tube.Result.PENDING)
+    since = timezone.now() - timedelta(hours=since_hours)
+    latest = list(resulted.select_related("round__campaign").order_by("-result_received_at", "-pk")[:limit])
+    return latest, resulted.filter(result_received_at__gte=since).count()
