@@ -12,6 +12,7 @@ from django.contrib.auth import authenticate
 
 from accounts.middleware import client_ip
 from core import limits
+from core.retention import days_ago, rows_purge
 
 
 def failure_limit(request, credentials):
@@ -35,3 +36,16 @@ def authenticate_guarded(request, username, password):
     if user is None and getattr(request, "login_refused", False):
         raise Refused
     return user
+
+
+def login_attempts_purge():
+    """Axes' rows of login attempts (lock-out counters, failures, successful logins) after RETENTION_DAYS, far past
+    any lock-out; the audit log keeps every login and failed login."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    days = settings.RETENTION_DAYS
+    cutoff = days_ago(days)
+    return sum(
+        rows_purge(model.objects.filter(attempt_time__lt=cutoff), days=days)
+        for model in (AccessAttempt, AccessFailureLog, AccessLog)
+    )

@@ -178,6 +178,7 @@ LAB_WORK = {
 # --- accounts and the back office -----------------------------------------------------------------------------
 ACCOUNTS_ADMIN = perms("accounts", {"user": "add change view", "apitoken": "add change view"}) | {
     "core.view_auditevent",
+    "core.view_scheduledjob",
     "django_tasks_database.view_dbtaskresult",
 }
 

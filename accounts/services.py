@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -79,6 +80,16 @@ def token_revoke(token):
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit_record(AuditEvent.Action.TOKEN_REVOKED, target=token, summary=str(token))
+
+
+def tokens_purge():
+    """Tokens expired or revoked more than RETENTION_DAYS ago: they open nothing any more, and their issue and
+    revocation stay in the audit log."""
+    from core.retention import days_ago, rows_purge
+
+    days = settings.RETENTION_DAYS
+    cutoff = days_ago(days)
+    return rows_purge(ApiToken.objects.filter(Q(expires_at__lt=cutoff) | Q(revoked_at__lt=cutoff)), days=days)
 
 
 def token_find(raw):

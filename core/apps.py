@@ -5,3 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("audit and safeguards")
+    nav = [("core:scheduled_jobs", _("Scheduled jobs"), "core.view_scheduledjob")]

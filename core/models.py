@@ -1,4 +1,4 @@
-"""The ground floor's own rows: the audit log and the stored answers of idempotent writes."""
+"""The ground floor's own rows: the audit log, the stored answers of idempotent writes, the state of scheduled jobs."""
 
 from django.conf import settings
 from django.db import models
@@ -64,3 +64,37 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_type}:{self.target_id}"
+
+
+class ScheduledJob(models.Model):
+    """The state of one job of core.scheduler: when it is due next (the scheduler moves it on when it fires), when
+    it last ran and how that went. `schedule` is the declaration it was timed by, so a changed one re-times it."""
+
+    name = models.CharField(_("job"), max_length=60, unique=True)
+    schedule = models.CharField(max_length=40)
+    next_run_at = models.DateTimeField(_("next run"))
+    enqueued_at = models.DateTimeField(_("last enqueued"), null=True)
+    last_run_at = models.DateTimeField(_("last run"), null=True)
+    last_duration = models.DurationField(_("duration"), null=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    last_error_at = models.DateTimeField(_("last error at"), null=True)
+    runs = models.PositiveIntegerField(_("runs"), default=0)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def last_run_failed(self):
+        return self.last_error_at is not None and (self.last_run_at is None or self.last_error_at >= self.last_run_at)
+
+    @property
+    def last_error_line(self):
+        """The exception itself: the traceback's last line."""
+        lines = self.last_error.strip().splitlines()
+        return lines[-1][:200] if lines else ""

@@ -228,6 +228,13 @@ CALL_BRIDGE_MINUTES = env_int("CALL_BRIDGE_MINUTES", 10)
 # API tokens expire after API_TOKEN_DAYS days.
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
 
+# Scheduled jobs (core.scheduler) delete what is kept only for a while: stored answers of idempotent writes after
+# IDEMPOTENCY_KEY_DAYS, uploaded import files after IMPORT_FILE_DAYS (the job and its counts stay), dead API tokens,
+# login attempts and finished background-task results after RETENTION_DAYS. The audit log is never purged.
+IDEMPOTENCY_KEY_DAYS = env_int("IDEMPOTENCY_KEY_DAYS", 7)
+IMPORT_FILE_DAYS = env_int("IMPORT_FILE_DAYS", 30)
+RETENTION_DAYS = env_int("RETENTION_DAYS", 30)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -22,6 +22,7 @@ for prefix, module in (
     ("registry/", "registry.urls"),
     ("care/", "care.urls"),
     ("screening/", "screening.urls"),
+    ("jobs/", "core.urls"),
 ):
     try:
         urlpatterns.append(path(prefix, include(module)))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from core import uploads
 from core.audit import audit_record
 from core.context import Scope, acting_as, current_actor, current_scope
 from core.models import AuditEvent
+from core.retention import days_ago
 from registry.identity import IdentityError, clean_text, parse_phone
 from registry.models import Area, Building, Household, ImportJob, Person, PersonGroup, Residence, SpecialGroup
 from registry.services import derived_fields, identity_fields, person_move, person_update
@@ -636,6 +638,27 @@ def import_job_run(job_id):
         else:
             status, result = ImportJob.Status.DONE, report.as_dict()
     ImportJob.all_objects.filter(pk=job.pk).update(status=status, result=result, finished_at=timezone.now())
+
+
+def import_files_delete():
+    """Deletes the uploaded files of imports older than IMPORT_FILE_DAYS (a resident register in a file is not kept
+    longer than the error report needs it); the job, its counts and its errors stay, and each deletion is audited.
+    The column is cleared by a conditional update first, so two runs delete and audit a file once."""
+    days = settings.IMPORT_FILE_DAYS
+    deleted = 0
+    for job in ImportJob.all_objects.filter(created_at__lt=days_ago(days)).exclude(file=""):
+        name = job.file.name
+        if not ImportJob.all_objects.filter(pk=job.pk, file=name).update(file=""):
+            continue
+        job.file.storage.delete(name)
+        audit_record(
+            AuditEvent.Action.DELETE,
+            target=job,
+            summary=f"{job.filename}: uploaded file deleted after {days} days",
+            detail={"file": name, "older_than_days": days},
+        )
+        deleted += 1
+    return deleted
 
 
 def import_error_rows(job):

@@ -1,5 +1,6 @@
 """`gridcare serve [HOST:PORT]`: the production setup on one machine. Collects static files, then runs the
-background-task worker (django-tasks' database worker) and gunicorn as child processes; Ctrl-C stops both."""
+background-task worker (django-tasks' database worker), the scheduler of the jobs that run by themselves
+(`gridcare scheduler`) and gunicorn as child processes; Ctrl-C stops them all."""
 
 import os
 import signal
@@ -12,18 +13,23 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Serves gridcare with gunicorn and a background-task worker."
+    help = "Serves gridcare with gunicorn, a background-task worker and the scheduler."
 
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
         parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
         parser.add_argument("--no-tasks", action="store_true", help="do not start the background-task worker")
+        parser.add_argument(
+            "--no-scheduler", action="store_true", help="do not start the scheduler (another machine runs it)"
+        )
 
-    def handle(self, *args, addrport, workers, no_tasks, **options):
+    def handle(self, *args, addrport, workers, no_tasks, no_scheduler, **options):
         call_command("collectstatic", interactive=False, verbosity=0)
         children = []
         if not no_tasks and settings.TASK_BACKEND == "database":
             children.append(spawn([sys.executable, "-m", "django", "db_worker"]))
+        if not no_scheduler:
+            children.append(spawn([sys.executable, "-m", "django", "scheduler"]))
         children.append(
             spawn(
                 [sys.executable, "-m", "gunicorn", "gridcare.wsgi", "-w", str(workers), "-b", addrport]

@@ -1,0 +1,30 @@
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from core.selectors import scheduled_job_list
+
+# A job this late tells the admin that no scheduler is running (`gridcare serve` starts one).
+SCHEDULER_LATE = timedelta(minutes=2)
+
+
+@require_safe
+@login_required
+@permission_required("core.view_scheduledjob", raise_exception=True)
+def scheduled_jobs(request):
+    """Each scheduled job: its schedule in words, last run and how it went, next run, runs."""
+    jobs = scheduled_job_list()
+    late_since = timezone.now() - SCHEDULER_LATE
+    overdue = [state.next_run_at for _, state in jobs if state and state.next_run_at < late_since]
+    return render(
+        request,
+        "core/scheduled_jobs.html",
+        {
+            "jobs": jobs,
+            "scheduler_stopped_at": min(overdue) if overdue else None,
+            "never_seen": any(s is None for _, s in jobs),
+        },
+    )
