@@ -11,6 +11,7 @@ from core.inputs import search_text
 from registry.models import Area, Building, Household, Person, PersonGroup, SpecialGroup
 
 SEARCH_LIMIT = 50
+BUILDING_PAGE_SIZE = 20  # households a building page shows before "more"
 _DIGITS4 = re.compile(r"^\d{4}$")
 _LETTERS = re.compile(r"^[a-z]+$")
 
@@ -92,7 +93,7 @@ def grid_buildings(grid):
     return buildings
 
 
-def building_households(building, page=1, per_page=20):
+def building_households(building, page=1, per_page=BUILDING_PAGE_SIZE):
     """One page of a building's households (a Django Page, door order), each with `.members` (persons with their
     special groups). A tower holds 500 doors; a phone needs the first few floors and a "more" link. Four queries."""
     households = Household.objects.filter(building=building).order_by("unit", "floor", "room")

@@ -208,7 +208,7 @@ def test_the_template_filled_in_imports_and_its_example_row_is_refused(
     assert person.household.door_label == "1单元 502" and person.special_groups.count() == 1
 
 
-def test_upload_shows_a_preview_and_writes_nothing_to_the_register(client, users, areas, people):
+def test_upload_shows_a_preview_and_writes_nothing_to_the_register(client, users, areas):
     client.force_login(users["cora"])
     rows = [
         ["甲", ric(1), areas["A"].code, "明泰城3号楼", "1-502", "留意"],
