@@ -12,9 +12,11 @@ DEMO_WORKER = "grid1"
 
 def run(database):
     from care.models import FollowUpTask
-    from care.services import followup_plan_ensure
+    from care.services import followup_plan_day
+    from core.context import system_actor
 
-    followup_plan_ensure()
+    with system_actor():  # as the dawn command plans it (the demo planned today already: this adds nothing)
+        followup_plan_day()
     busiest = (
         FollowUpTask.all_objects.filter(day=timezone.localdate())
         .values("worker_id")

@@ -5,7 +5,9 @@ Each database is measured in a subprocess of its own, because Django's settings 
 process starts. The subprocess writes its results as JSON; this process writes the report.
 
 Options: --residents N (default 365,000), --only TOPIC[,TOPIC] (bench modules to run, e.g. `registry`; `none`
-runs only the build), --databases sqlite,postgres, --no-report (print only; leaves docs/BENCHMARKS.md alone)."""
+runs only the build), --databases sqlite,postgres, --no-report (print only; leaves docs/BENCHMARKS.md alone),
+--reuse (measure the district an earlier run built, if there is one, instead of building it again: for working on
+one topic; the build time is then not measured)."""
 
 import argparse
 import importlib
@@ -27,6 +29,7 @@ from bench.common import BENCH_PASSWORD, Result
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "BENCHMARKS.md"
+HISTORY = ROOT / "bench" / "history.md"
 SQLITE_FILE = ROOT / "var" / "bench.sqlite3"
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/gridcare_bench")
 LABELS = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
@@ -40,6 +43,7 @@ def main(argv=None):
     parser.add_argument("--only", default="", help="comma-separated bench topics (bench_<topic>.py); 'none' for none")
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--no-report", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="measure the district an earlier run built")
     parser.add_argument("--child", choices=sorted(LABELS), help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -47,7 +51,7 @@ def main(argv=None):
         return child(args)
     results, notes, versions = [], [], {}
     for database in args.databases.split(","):
-        url, note = prepare(database)
+        url, note = prepare(database, reuse=args.reuse)
         if url is None:
             notes.append(f"{LABELS[database]}: skipped ({note})")
             print(notes[-1])
@@ -63,10 +67,12 @@ def main(argv=None):
     return 0 if all(r.ok for r in results) else 1
 
 
-def prepare(database):
-    """A fresh, empty database: (DATABASE_URL, None), or (None, why not)."""
+def prepare(database, reuse=False):
+    """A fresh, empty database (or, with `reuse`, the one there is): (DATABASE_URL, None), or (None, why not)."""
     if database == "sqlite":
         SQLITE_FILE.parent.mkdir(exist_ok=True)
+        if reuse and SQLITE_FILE.exists():
+            return f"sqlite:///{SQLITE_FILE}", None
         for suffix in ("", "-wal", "-shm"):
             Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
         return f"sqlite:///{SQLITE_FILE}", None
@@ -76,6 +82,8 @@ def prepare(database):
         base, name = POSTGRES_URL.rsplit("/", 1)
         try:
             with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
+                if reuse and conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                    return POSTGRES_URL, None
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 conn.execute(f'CREATE DATABASE "{name}"')
         except psycopg.Error as exc:
@@ -95,8 +103,9 @@ def measure(database, url, args):
         "DJANGO_SETTINGS_MODULE": "gridcare.settings",
     }
     argv = [sys.executable, "-m", "bench.run", "--child", database, "--out", out_path]
-    argv += ["--residents", str(args.residents), "--only", args.only]
-    print(f"== {LABELS[database]}: building {args.residents:,} residents and measuring …", flush=True)
+    argv += ["--residents", str(args.residents), "--only", args.only] + (["--reuse"] if args.reuse else [])
+    doing = "measuring" if args.reuse else f"building {args.residents:,} residents and measuring"
+    print(f"== {LABELS[database]}: {doing} …", flush=True)
     proc = subprocess.run(argv, cwd=ROOT, env=env)
     try:
         payload = json.loads(Path(out_path).read_text() or "{}")
@@ -129,6 +138,9 @@ def child(args):
 
     call_command("migrate", interactive=False, verbosity=0)
     payload["version"] = database_version(connection)
+    if args.reuse and demo_built():
+        print(f"   {label}: reusing the district already built", flush=True)
+        return run_topics(args, label, results, save)
     log = io.StringIO()
     started = time.perf_counter()
     try:
@@ -151,6 +163,16 @@ def child(args):
         )
     )
     save()
+    return run_topics(args, label, results, save)
+
+
+def demo_built():
+    from accounts.models import User
+
+    return User.objects.filter(username="admin").exists()
+
+
+def run_topics(args, label, results, save):
     for topic, module_name in bench_modules(args.only):
         print(f"   {label}: bench_{topic} …", flush=True)
         try:
@@ -234,12 +256,15 @@ def report(results, notes, versions, args):
         ]
     if notes:
         lines += ["## Not measured", "", *[f"- {note}" for note in notes], ""]
+    if HISTORY.exists():  # before/after numbers of past changes, written by hand: a run must not lose them
+        lines += [HISTORY.read_text(encoding="utf-8").strip(), ""]
     lines += [
         "## How to run",
         "",
         "```sh",
         "make bench                                   # everything, both databases; rewrites this file",
         ".venv/bin/python -m bench.run --residents 30000 --only registry --databases sqlite --no-report",
+        ".venv/bin/python -m bench.run --reuse --only registry --no-report  # the district the last run built",
         "```",
         "",
         f"SQLite uses a fresh `var/{SQLITE_FILE.name}`; PostgreSQL the database in `BENCH_POSTGRES_URL` (default "

@@ -7,6 +7,7 @@ created in bulk, one transaction per chunk, each with a residence and a CREATE a
 already accepted and every person's history starts with the import that registered them.
 """
 
+import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -17,11 +18,17 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from stdnum.cn.ric import calc_check_digit
 
 from accounts.services import actor_for, scope_for_user
 from core import uploads
 from core.audit import audit_record
 from core.context import Scope, acting_as, current_actor, current_scope
+from core.masking import mask_id_number, mask_phone
 from core.models import AuditEvent
 from core.retention import days_ago
 from registry.identity import IdentityError, clean_text, parse_phone
@@ -34,8 +41,8 @@ SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 # Header aliases, compared after normalising (NFKC, lower case, no spaces or '*' marks of required columns).
 HEADERS = {
     "name": ["姓名", "name", "名字", "居民姓名"],
-    "id_type": ["证件类型", "idtype", "id_type", "documenttype"],
-    "id_number": ["身份证号", "身份证号码", "证件号码", "证件号", "公民身份号码", "idnumber", "id_number", "id"],
+    "id_type": ["证件类型", "id_type", "idtype", "documenttype"],
+    "id_number": ["身份证号", "身份证号码", "证件号码", "证件号", "公民身份号码", "id_number", "idnumber", "id"],
     "phone": ["手机", "手机号", "手机号码", "电话", "联系电话", "phone", "mobile", "tel"],
     "grid": ["网格", "所属网格", "网格编码", "网格名称", "grid"],
     "address": ["地址", "楼栋", "住址", "居住地址", "楼栋地址", "address", "building"],
@@ -43,11 +50,62 @@ HEADERS = {
     "floor": ["楼层", "层", "floor"],
     "room": ["房号", "房间号", "门牌号", "室", "room"],
     "relation": ["与户主关系", "关系", "relation"],
-    "residence_status": ["居住状态", "人口类型", "residencestatus", "residence_status", "status"],
-    "special_groups": ["特殊人群", "人群类别", "specialgroups", "special_groups", "groups"],
+    "residence_status": ["居住状态", "人口类型", "residence_status", "residencestatus", "status"],
+    "special_groups": ["特殊人群", "人群类别", "special_groups", "specialgroups", "groups"],
     "mobility": ["行动能力", "mobility"],
 }
 REQUIRED = ("name", "id_number")
+# What each column means, for the preview's column mapping and the template's notes sheet.
+FIELD_LABELS = {
+    "name": pgettext_lazy("person", "name"),
+    "id_type": gettext_lazy("ID type"),
+    "id_number": gettext_lazy("ID number"),
+    "phone": gettext_lazy("phone"),
+    "grid": gettext_lazy("grid"),
+    "address": gettext_lazy("address (building)"),
+    "unit": gettext_lazy("unit"),
+    "floor": gettext_lazy("floor"),
+    "room": gettext_lazy("room"),
+    "relation": gettext_lazy("relation to the head of household"),
+    "residence_status": gettext_lazy("residence status"),
+    "special_groups": gettext_lazy("special groups"),
+    "mobility": gettext_lazy("mobility"),
+}
+FIELD_NOTES = {
+    "name": gettext_lazy("Required."),
+    "id_type": gettext_lazy("Blank means a resident ID card. Also: passport, Hong Kong/Macao permit, Taiwan permit."),
+    "id_number": gettext_lazy("Required. Keep the column as text so that Excel does not round the number."),
+    "phone": gettext_lazy("A mainland mobile or fixed line."),
+    "grid": gettext_lazy("The grid's code, or its name if no other grid has it."),
+    "address": gettext_lazy(
+        "The building as the register names it (明泰城3栋). The door may follow: 1单元502, 1-502, 3号楼1单元502室."
+    ),
+    "unit": gettext_lazy("A number; blank is unit 1."),
+    "floor": gettext_lazy("A number; blank means the room's first digits (502 is on floor 5)."),
+    "room": gettext_lazy("The room, or the whole door: 1单元 502, 1-502."),
+    "relation": gettext_lazy("户主, 配偶, 子女, 父母 … (or the English words)."),
+    "residence_status": gettext_lazy("户籍, 常住, 流动, 外出 …"),
+    "special_groups": gettext_lazy("Separated by 、 or commas; names as the district's special groups."),
+    "mobility": gettext_lazy("正常, 行动不便, 卧床."),
+}
+TEMPLATE_COLUMNS = [
+    "name",
+    "id_type",
+    "id_number",
+    "phone",
+    "grid",
+    "address",
+    "unit",
+    "room",
+    "relation",
+    "residence_status",
+    "special_groups",
+    "mobility",
+]
+# The template's example row carries this synthetic number, which the importer refuses: an example left in a
+# filled-in template must not become a person.
+EXAMPLE_ID_NUMBER = "44070419500101003" + calc_check_digit("44070419500101003")
+PREVIEW_ROWS = 10
 
 # Words ledgers use for the choices, beyond the codes and the labels in both languages.
 CHOICE_WORDS = {
@@ -89,8 +147,15 @@ CHOICES = {
     "residence_status": Person.ResidenceStatus,
     "mobility": Person.Mobility,
 }
-# "明泰城3栋2单元302" → address, unit, room, when the file has no unit/room columns.
-DOOR_IN_ADDRESS = re.compile(r"^(?P<address>.+?)(?P<unit>\d+)单元(?P<room>\d+)(?:室|房)?$")
+# A building's number as ledgers write it (3栋, 3幢, 3座, 3号楼, 3号栋) → "3栋", as the register names buildings.
+BUILDING_NUMBER = re.compile(r"(\d+)(?:号楼|号栋|栋|幢|座)")
+# The door at the end of an address: "…1单元502", or after a building's 栋 "…栋1-502" and "…栋502室". Without the
+# 栋 a "12-3" or a bare number belongs to the street address (外海大道12-3号), not to a door.
+DOOR_AFTER_UNIT = re.compile(r"(?P<unit>\d+)单元(?P<room>\d+)(?:室|房)?$")
+DOOR_AFTER_BUILDING = re.compile(r"(?<=栋)(?:(?P<unit>\d+)-)?(?P<room>\d+)(?:室|房)?$")
+# A door written in the room column alone: "1单元502", "1-502".
+DOOR_IN_ROOM = re.compile(r"(?P<unit>\d+)(?:单元|-)(?P<room>\d+)(?:室|房)?")
+DASHES = re.compile(r"[‐‑‒–—―－]")
 GROUP_SEPARATORS = re.compile(r"[,，、;；/|]+")
 
 
@@ -204,7 +269,11 @@ def table_read(path_or_file, *, filename):
 
 
 def table_count(path_or_file, *, filename):
-    return sum(1 for row in table_read(path_or_file, filename=filename).rows if any(row))
+    """The number of data rows of an upload, which must name each row's grid (a page has no --grid)."""
+    table = table_read(path_or_file, filename=filename)
+    if "grid" not in table.columns:
+        raise ImportFileError(_("The file has no column for: %(columns)s.") % {"columns": HEADERS["grid"][0]})
+    return sum(1 for row in table.rows if any(row))
 
 
 # Rows → persons ------------------------------------------------------------------------------------------------
@@ -270,6 +339,8 @@ class RowReader:
         raw_id = self.value(row, "id_number")
         if not raw_id:
             fail("id_number", _("ID number is missing"))
+        elif clean_text(raw_id) == EXAMPLE_ID_NUMBER:
+            fail("id_number", _("this is the template's example row: delete it"))
         else:
             try:
                 fields.update(identity_fields(id_type, raw_id), id_type=id_type)
@@ -313,13 +384,9 @@ class RowReader:
             fields["grid"], fields["grid_stated"] = grid, True
 
     def read_door(self, row, fields, fail):
-        address = self.value(row, "address")
-        unit, room = self.value(row, "unit"), self.value(row, "room")
-        if not address:
+        if not self.value(row, "address"):
             return
-        door = DOOR_IN_ADDRESS.match(address)
-        if door and not unit and not room:
-            address, unit, room = door["address"], door["unit"], door["room"]
+        address, unit, room = door_parse(self.value(row, "address"), self.value(row, "unit"), self.value(row, "room"))
         if len(address) > 200:
             fail("address", _("address is longer than 200 characters"))
         number = {}
@@ -336,6 +403,74 @@ class RowReader:
             # Rooms are numbered floor-first (302 is on the 3rd floor).
             floor = int(room[:-2]) if re.fullmatch(r"\d{3,4}", room) else 1
         fields["door"] = (address, max(1, number["unit"] or 1), floor, room)
+
+
+def compact_text(value):
+    """Full-width to ASCII (NFKC), every dash a hyphen, no spaces: "明泰城 3栋 1单元 ５０２" → "明泰城3栋1单元502"."""
+    return DASHES.sub("-", re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value or ""))))
+
+
+def door_parse(address, unit="", room=""):
+    """(building address, unit, room) as text, however a ledger writes the door: in its own columns, in the room
+    column ("1单元 502", "1-502"), or at the end of the address ("1栋2单元502室", "3号楼1单元502", "3栋1-502").
+    The building keeps the register's spelling ("3栋"), so the same building is found whichever way it is
+    written."""
+    address, unit, room = (compact_text(v) for v in (address, unit, room))
+    address = BUILDING_NUMBER.sub(r"\1栋", address)
+    if not unit and not room:
+        door = DOOR_AFTER_UNIT.search(address) or DOOR_AFTER_BUILDING.search(address)
+        if door and door.start() > 0:
+            address, unit, room = address[: door.start()], door["unit"] or "", door["room"]
+    elif not unit and (door := DOOR_IN_ROOM.fullmatch(room)):
+        unit, room = door["unit"], door["room"]
+    return address, unit.removesuffix("单元"), re.sub(r"(?:室|房)$", "", room)
+
+
+def buildings_named(rows):
+    """The registered buildings the rows' addresses name, by (community id, address): a compound's building is
+    one building, whichever of the community's grids a ledger puts it in."""
+    wanted = {(f["grid"].parent_id, f["door"][0]) for f in rows if "door" in f}
+    if not wanted:
+        return {}
+    found = {}
+    buildings = Building.all_objects.filter(
+        grid__parent_id__in={c for c, _a in wanted}, address__in={a for _c, a in wanted}
+    ).select_related("grid")
+    for building in buildings.order_by("pk"):
+        found.setdefault((building.grid.parent_id, building.address), []).append(building)
+    return found
+
+
+def building_match(fields, buildings, scope):
+    """Puts the registered building a row names into fields["building"] (None: a new building), or returns why
+    the row needs a decision. A building registered in another grid is never created twice; a row that states
+    a different grid for it is held back rather than silently moving the building or splitting it."""
+    grid, address = fields["grid"], fields["door"][0]
+    candidates = buildings.get((grid.parent_id, address), [])
+    same_grid = [b for b in candidates if b.grid_id == grid.pk]
+    fields["building"] = same_grid[0] if same_grid else None
+    if same_grid or not candidates:
+        return None
+    if len(candidates) > 1:
+        names = "、".join(sorted({b.grid.name for b in candidates}))
+        return _("“%(address)s” is registered in several grids (%(grids)s); settle which one first") % {
+            "address": address,
+            "grids": names,
+        }
+    building = candidates[0]
+    if fields["grid_stated"]:
+        return _(
+            "“%(address)s” is registered in %(registered)s, not %(stated)s: correct the row's grid, or move the "
+            "building first"
+        ) % {"address": address, "registered": building.grid.name, "stated": grid.name}
+    if not scope.covers(building.grid.code):
+        return _("“%(address)s” is registered in %(registered)s, outside your area") % {
+            "address": address,
+            "registered": building.grid.name,
+        }
+    # The row named no grid (the command's --grid stood in): the registered building decides.
+    fields["grid"], fields["building"] = building.grid, building
+    return None
 
 
 def grids_by_word():
@@ -358,14 +493,17 @@ class Importer:
         self.scope = scope
         self.filename = filename
         self.first_row = {}  # (id_type, id_number) → the row that registered it in this file
+        self.new_buildings = {}  # (community id, address) → (grid, row) of the first row naming a new building
 
     def reject(self, row_number, errors):
         self.report.rejected += 1
         for column, message in errors:
             self.report.errors.append({"row": row_number, "column": column, "message": message})
 
-    def run_chunk(self, start, rows):
-        accepted = []
+    def checked(self, start, rows):
+        """Every check a row needs before anything is written, for the import and its preview alike:
+        ([(row number, fields, errors)] of the non-empty rows, the registered persons they name)."""
+        results = []
         for offset, row in enumerate(rows):
             number = start + offset
             if not any(row):
@@ -374,27 +512,50 @@ class Importer:
             if not errors:
                 key = (fields["id_type"], fields["id_number"])
                 if key in self.first_row:
-                    errors = [
-                        (
-                            self.reader.header("id_number"),
-                            _("same person as row %(row)s") % {"row": self.first_row[key]},
-                        )
-                    ]
+                    message = _("same person as row %(row)s") % {"row": self.first_row[key]}
+                    errors = [(self.reader.header("id_number"), message)]
                 else:
                     self.first_row[key] = number
+            results.append((number, fields, errors))
+        accepted = [(number, fields) for number, fields, errors in results if not errors]
+        existing = self.existing_persons(accepted)
+        buildings = buildings_named([fields for _number, fields in accepted])
+        for number, fields, errors in results:
             if errors:
-                self.reject(number, errors)
-            else:
-                accepted.append((number, fields))
+                continue
+            person = existing.get((fields["id_type"], fields["id_number"]))
+            if person is not None and not self.scope.covers(person.grid.code):
+                errors.append((self.reader.header("id_number"), _("registered in another area")))
+            elif "door" in fields:
+                message = building_match(fields, buildings, self.scope) or self.new_building_claim(number, fields)
+                if message:
+                    errors.append((self.reader.header("address"), message))
+        return results, existing
+
+    def new_building_claim(self, number, fields):
+        """The first row naming a new building puts it in its grid; a later row putting it in another grid is
+        held back, as it would be once the building is registered."""
+        if fields["building"] is not None:
+            return None
+        key = (fields["grid"].parent_id, fields["door"][0])
+        grid, first = self.new_buildings.setdefault(key, (fields["grid"], number))
+        if grid.pk == fields["grid"].pk:
+            return None
+        return _("“%(address)s” is put in %(grid)s by row %(row)s of this file") % {
+            "address": fields["door"][0],
+            "grid": grid.name,
+            "row": first,
+        }
+
+    def run_chunk(self, start, rows):
         with transaction.atomic():
-            existing = self.existing_persons(accepted)
+            results, existing = self.checked(start, rows)
             kept = []
-            for number, fields in accepted:
-                person = existing.get((fields["id_type"], fields["id_number"]))
-                if person is not None and not self.scope.covers(person.grid.code):
-                    self.reject(number, [(self.reader.header("id_number"), _("registered in another area"))])
+            for number, fields, errors in results:
+                if errors:
+                    self.reject(number, errors)
                 else:
-                    kept.append((person, fields))
+                    kept.append((existing.get((fields["id_type"], fields["id_number"])), fields))
             doors = self.doors_for([fields for _person, fields in kept])
             new = []
             for person, fields in kept:
@@ -424,12 +585,7 @@ class Importer:
         wanted = {(f["grid"], *f["door"]) for f in rows if "door" in f}
         if not wanted:
             return {}
-        grids = {grid.pk: grid for grid, *_rest in wanted}
-        addresses = {address for _g, address, *_rest in wanted}
-        buildings = {
-            (b.grid_id, b.address): b
-            for b in Building.all_objects.filter(grid_id__in=grids, address__in=addresses).order_by("pk")
-        }
+        buildings = {(f["grid"].pk, f["door"][0]): f["building"] for f in rows if f.get("building")}
         missing = {(grid.pk, address) for grid, address, *_rest in wanted} - set(buildings)
         created = Building.all_objects.bulk_create(
             Building(grid_id=grid_id, address=address, name=address[:60]) for grid_id, address in sorted(missing)
@@ -497,7 +653,11 @@ class Importer:
             person = SimpleNamespace(
                 grid_id=fields["grid"].pk,
                 household_id=household.pk if household is not None else None,
-                **{k: v for k, v in fields.items() if k not in ("grid", "grid_stated", "door", "special_groups")},
+                **{
+                    k: v
+                    for k, v in fields.items()
+                    if k not in ("grid", "grid_stated", "door", "building", "special_groups")
+                },
             )
             person.phone = getattr(person, "phone", "")
             derived_fields(person)
@@ -573,6 +733,11 @@ def db_value(field, value):
     return field.get_db_prep_save(value, connection)
 
 
+def importer_for(table, report, *, scope, filename, default_grid=None):
+    reader = RowReader(table, grids=grids_by_word(), default_grid=default_grid, scope=scope)
+    return Importer(table, report, reader=reader, scope=scope, filename=filename)
+
+
 def residents_import(path_or_file, *, filename, user=None, progress=None, default_grid=None):
     """Imports a residents' file; returns an ImportReport. Raises ImportFileError when the file cannot be read at
     all. `user` (default: whoever is acting) bounds which grids and persons the file may touch; `progress(done,
@@ -586,8 +751,7 @@ def residents_import(path_or_file, *, filename, user=None, progress=None, defaul
     report = ImportReport(filename=filename, rows=sum(1 for row in table.rows if any(row)))
     # Deduplication is district-wide, so the work sees every area; what the user may touch is checked row by row.
     with acting_as(actor.replace(user=user, scope=Scope.everything())):
-        reader = RowReader(table, grids=grids_by_word(), default_grid=default_grid, scope=scope)
-        importer = Importer(table, report, reader=reader, scope=scope, filename=filename)
+        importer = importer_for(table, report, scope=scope, filename=filename, default_grid=default_grid)
         total = len(table.rows)
         for start in range(0, total, CHUNK):
             importer.run_chunk(start + 2, table.rows[start : start + CHUNK])
@@ -606,9 +770,135 @@ def residents_import(path_or_file, *, filename, user=None, progress=None, defaul
 
 
 def import_job_create(user, upload, *, rows, ip=None):
+    """Stores an upload for its preview; nothing reaches the register before import_job_start."""
     return ImportJob.all_objects.create(
-        file=upload, filename=Path(upload.name).name[:200], user=user, area=user.area, ip=ip, rows_total=rows
+        file=upload,
+        filename=Path(upload.name).name[:200],
+        user=user,
+        area=user.area,
+        ip=ip,
+        rows_total=rows,
+        status=ImportJob.Status.PREVIEW,
     )
+
+
+@dataclass
+class PreviewRow:
+    """A row as the import will read it: what parsed, else the cell as written; ID and phone masked."""
+
+    number: int
+    errors: list  # (column header, message)
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    grid: str = ""
+    door: str = ""
+    building_registered: bool = False
+    relation: str = ""
+    residence_status: str = ""
+    mobility: str = ""
+    special_groups: str = ""
+
+    @classmethod
+    def of(cls, number, fields, errors, cells):
+        row = cls(number, errors, name=fields.get("name") or cells.get("name", ""))
+        row.id_number = mask_id_number(fields.get("id_number") or clean_text(cells.get("id_number", "")))
+        row.phone = mask_phone(fields.get("phone") or clean_text(cells.get("phone", "")))
+        grid = fields.get("grid")
+        row.grid = grid.name if grid else cells.get("grid", "")
+        if "door" in fields:
+            address, unit, _floor, room = fields["door"]
+            row.door = f"{address} {unit}单元 {room}" if room else address
+            row.building_registered = fields.get("building") is not None
+        for key in CHOICES:
+            if key != "id_type" and fields.get(key):
+                setattr(row, key, str(CHOICES[key](fields[key]).label))
+        row.special_groups = "、".join(g.label for g in fields.get("special_groups", []))
+        return row
+
+
+@dataclass
+class Preview:
+    mapping: list  # (file header, field label or None when the column is not imported)
+    rows: list  # PreviewRow
+    total: int
+
+
+def import_preview(job, limit=PREVIEW_ROWS):
+    """The first rows of a stored upload as the import will read them, with every error found in them, as its
+    uploader (their area decides what the rows may touch). Reads only."""
+    with job.file.open("rb") as data:
+        table = table_read(data, filename=job.filename)
+    used = {index: key for key, index in table.columns.items()}
+    mapping = [(header, FIELD_LABELS[used[i]] if i in used else None) for i, header in enumerate(table.headers)]
+    scope = scope_for_user(job.user) if job.user is not None else Scope.nothing()
+    report = ImportReport(filename=job.filename)
+    rows = []
+    with acting_as(current_actor().replace(user=job.user, scope=Scope.everything())):
+        importer = importer_for(table, report, scope=scope, filename=job.filename)
+        results, _existing = importer.checked(2, table.rows[:limit])
+        for number, fields, errors in results:
+            cells = {key: importer.reader.value(table.rows[number - 2], key) for key in table.columns}
+            rows.append(PreviewRow.of(number, fields, errors, cells))
+    return Preview(mapping=mapping, rows=rows, total=sum(1 for row in table.rows if any(row)))
+
+
+def import_template_workbook(language_code, grid_code):
+    """The residents' template (.xlsx): the importer's own headers in the user's language (required ones
+    starred), one example row the importer refuses, and a sheet on each column."""
+    english = language_code.startswith("en")
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("residents")
+    headers = [template_header(key, english) for key in TEMPLATE_COLUMNS]
+    sheet.append(headers)
+    example = template_example(grid_code)
+    sheet.append([str(example[key]) for key in TEMPLATE_COLUMNS])
+    for index, key in enumerate(TEMPLATE_COLUMNS, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = {"id_number": 22, "address": 24, "special_groups": 18}.get(key, 14)
+        # Text cells: Excel would turn an 18-digit ID number into 4.40704E+17 and lose its digits.
+        for row in range(2, 502):
+            sheet[f"{letter}{row}"].number_format = "@"
+        sheet[f"{letter}1"].font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    notes = book.create_sheet(_("notes"))
+    notes.append([_("column"), _("also accepted"), _("what to write")])
+    for key in TEMPLATE_COLUMNS:
+        aliases = [a for a in HEADERS[key] if a != template_header(key, english).rstrip("*")]
+        notes.append([template_header(key, english), "、".join(aliases), str(FIELD_NOTES[key])])
+    for letter, width in (("A", 16), ("B", 36), ("C", 80)):
+        notes.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def template_header(key, english):
+    """The first Chinese alias, or the first ASCII one in English; '*' marks a required column (the importer
+    ignores it when reading headers)."""
+    aliases = HEADERS[key]
+    header = next((a for a in aliases if a.isascii()), aliases[0]) if english else aliases[0]
+    return f"{header}*" if key in REQUIRED else header
+
+
+def template_example(grid_code):
+    """The example row, field → cell, in words the importer reads in either language."""
+    group = SpecialGroup.objects.order_by("sort").first()
+    return {
+        "name": _("Zhang San (example)"),
+        "id_type": Person.IdType.RESIDENT_ID.label,
+        "id_number": EXAMPLE_ID_NUMBER,
+        "phone": "13800000000",
+        "grid": grid_code,
+        "address": "明泰城3栋",
+        "unit": "1",
+        "room": "502",
+        "relation": Person.Relation.HEAD.label,
+        "residence_status": Person.ResidenceStatus.REGISTERED.label,
+        "special_groups": group.label if group else "",
+        "mobility": Person.Mobility.NORMAL.label,
+    }
 
 
 def import_job_run(job_id):

@@ -327,10 +327,12 @@ class ImportJob(models.Model):
     import got and what it found. Bound to the uploader's area so that only that part of the district sees it."""
 
     class Status(models.TextChoices):
+        PREVIEW = "preview", _("to check")
         PENDING = "pending", _("waiting")
         RUNNING = "running", _("importing")
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
 
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     filename = models.CharField(_("file name"), max_length=200)
@@ -364,4 +366,4 @@ class ImportJob(models.Model):
 
     @property
     def is_finished(self):
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED)

@@ -4,12 +4,14 @@ each function runs a fixed number of queries whatever the size of the area."""
 import re
 from collections import defaultdict
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 
 from core.inputs import search_text
 from registry.models import Area, Building, Household, Person, PersonGroup, SpecialGroup
 
 SEARCH_LIMIT = 50
+BUILDING_PAGE_SIZE = 20  # households a building page shows before "more"
 _DIGITS4 = re.compile(r"^\d{4}$")
 _LETTERS = re.compile(r"^[a-z]+$")
 
@@ -91,15 +93,20 @@ def grid_buildings(grid):
     return buildings
 
 
-def building_households(building):
-    """Households of a building, each with `.members` (persons with their special groups). Three queries."""
-    households = list(Household.objects.filter(building=building).order_by("unit", "floor", "room"))
+def building_households(building, page=1, per_page=BUILDING_PAGE_SIZE):
+    """One page of a building's households (a Django Page, door order), each with `.members` (persons with their
+    special groups). A tower holds 500 doors; a phone needs the first few floors and a "more" link. Four queries."""
+    households = Household.objects.filter(building=building).order_by("unit", "floor", "room")
+    page = Paginator(households, per_page).get_page(page)
     members = defaultdict(list)
-    for person in _with_groups(Person.objects.filter(household__building=building)).order_by("household_id", "id"):
+    persons = Person.objects.filter(household__in=[h.pk for h in page.object_list]).only(
+        "name", "sex", "birth_date", "relation", "residence_status", "household_id", "grid_id"
+    )
+    for person in _with_groups(persons).order_by("household_id", "id"):
         members[person.household_id].append(person)
-    for household in households:
+    for household in page.object_list:
         household.members = members[household.pk]
-    return households
+    return page
 
 
 def grid_unhoused(grid):

@@ -11,7 +11,7 @@ from core.masking import mask_id_number, mask_phone
 from core.models import AuditEvent
 from registry import calls
 from registry.identity import IdentityError, parse_other_document, parse_phone, parse_ric
-from registry.models import Person, Residence, name_initials
+from registry.models import ImportJob, Person, Residence, name_initials
 
 # Values of these fields never reach the audit log unmasked.
 MASKED_FIELDS = {"id_number": mask_id_number, "phone": mask_phone}
@@ -182,3 +182,24 @@ def person_call(person, *, by):
         detail |= {"virtual_number": dial.number, "expires_at": dial.expires_at.isoformat()}
     audit_record(AuditEvent.Action.REVEAL, target=person, summary="phone call", detail=detail)
     return dial
+
+
+@writes("registry.import_residents")
+def import_job_start(job):
+    """Lets a previewed import run, once: whether this call did (a second click finds it started). The stored
+    upload is the file imported; the caller runs or enqueues import_job_run."""
+    return bool(
+        ImportJob.all_objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(status=ImportJob.Status.PENDING)
+    )
+
+
+@writes("registry.import_residents")
+def import_job_cancel(job):
+    """Drops a previewed import and its stored file (it holds ID numbers nobody will import)."""
+    cancelled = ImportJob.all_objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(
+        status=ImportJob.Status.CANCELLED, finished_at=timezone.now()
+    )
+    if cancelled and job.file:
+        name, storage = job.file.name, job.file.storage
+        transaction.on_commit(lambda: storage.delete(name))
+    return bool(cancelled)

@@ -62,6 +62,23 @@ def _import_job_naming(person):
     )
 
 
+def _import_job_previewed(grid_code):
+    """An upload in grid B waiting for its "Import" (its uploader gone, so starting it refuses every row)."""
+    from django.core.files.base import ContentFile
+
+    from registry.models import Area, ImportJob
+
+    return ImportJob.all_objects.create(
+        file=ContentFile(
+            f"姓名,身份证号,网格\n新来的,{synthetic_id_number(90_002)},{grid_code}\n".encode(), name="w.csv"
+        ),
+        filename="w.csv",
+        area=Area.all_objects.get(code=grid_code),
+        status=ImportJob.Status.PREVIEW,
+        rows_total=1,
+    )
+
+
 def write_cases(values):
     """The register's write routes, for the project-wide write walker (gridcare/tests/test_writes.py)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -70,6 +87,7 @@ def write_cases(values):
     from gridcare.tests.writes import WriteCase
 
     person = values["person_id"]
+    preview = _import_job_previewed(values["grid_code"]).pk
     csv = "姓名,身份证号,手机,网格\n新来的,{},13900001111,{}\n".format(synthetic_id_number(90_001), values["grid_code"])
     return [
         WriteCase(
@@ -88,4 +106,6 @@ def write_cases(values):
             area="own",
             data=lambda: {"file": SimpleUploadedFile("residents.csv", csv.encode())},
         ),
+        WriteCase("imports:start", reverse("imports:start", args=[preview]), "registry.import_residents"),
+        WriteCase("imports:cancel", reverse("imports:cancel", args=[preview]), "registry.import_residents"),
     ]

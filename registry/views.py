@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -75,7 +76,9 @@ def grid_detail(request, code):
 @permission_required("registry.view_person", raise_exception=True)
 def building_detail(request, building_id):
     building = get_object_or_404(Building.objects.select_related("grid", "compound"), pk=building_id)
-    context = {"building": building, "households": selectors.building_households(building)}
+    households = selectors.building_households(building, page=request.GET.get("page"))
+    _label_members(households)
+    context = {"building": building, "households": households}
     if request.htmx:
         return render(request, "registry/_households.html", context)
     context["crumbs"] = _crumbs(request, building.grid)
@@ -183,6 +186,21 @@ def _person_or_404(pk):
         return selectors.person_get(pk)
     except Person.DoesNotExist:
         raise Http404 from None
+
+
+def _label_members(households):
+    """Each member's link and "sex · age · relation" line, worked out once per page: the template's per-person
+    choice lookups and URL reversing were most of the building page's time."""
+    sexes, relations = dict(Person.Sex.choices), dict(Person.Relation.choices)
+    sexes, relations = ({k: str(v) for k, v in d.items()} for d in (sexes, relations))
+    years = _("y")
+    person_url = reverse("registry:person", args=[0]).removesuffix("0/")
+    for household in households:
+        for p in household.members:
+            age = p.age
+            parts = [sexes.get(p.sex, ""), f"{age}{years}" if age is not None else "", relations.get(p.relation, "")]
+            p.line = " · ".join(filter(None, parts))
+            p.url = f"{person_url}{p.pk}/"
 
 
 def _crumbs(request, area):

@@ -218,8 +218,13 @@ def test_command_default_grid_and_unreadable_file(areas, tmp_path):
 # Pages ---------------------------------------------------------------------------------------------------------
 
 
-def upload(client, data, name="台账.csv"):
-    return client.post(reverse("imports:upload"), {"file": SimpleUploadedFile(name, data)})
+def upload(client, data, name="台账.csv", start=True):
+    """Uploads, then presses "Import" on the preview (unless `start` is false): the response of the last step."""
+    response = client.post(reverse("imports:upload"), {"file": SimpleUploadedFile(name, data)})
+    if not start or response.status_code != 302:
+        return response
+    job = ImportJob.objects.order_by("-pk").first()
+    return client.post(reverse("imports:start", args=[job.pk]))
 
 
 def test_upload_small_file_imports_at_once_and_shows_the_result(client, users, areas):
