@@ -69,7 +69,7 @@ class Round(models.Model):
 
     @property
     def label(self):
-        """"Round 2" (第2轮): one word for a round everywhere, whatever the campaign's rhythm."""
+        """ "Round 2" (第2轮): one word for a round everywhere, whatever the campaign's rhythm."""
         return _("Round %(n)s") % {"n": self.number}
 
     def status_at(self, moment):

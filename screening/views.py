@@ -20,7 +20,7 @@ from registry.identity import IdentityError, parse_ric
 from registry.models import Area, Building, Household, Person
 from screening import charts, codes, selectors, services, sheets
 from screening.forms import HomeTeamForm, KnockForm
-from screening.models import Alert, Campaign, Hold, HomeSamplingRequest, KnockOutcome, Round, Site
+from screening.models import Alert, Hold, HomeSamplingRequest, KnockOutcome, Round, Site
 
 DESK_FILES = ("gridcare/site.css", "screening/desk.css", "screening/desk.js")
 
