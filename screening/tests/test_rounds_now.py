@@ -84,7 +84,11 @@ def test_the_desk_opens_on_the_running_round_and_names_round_and_site_at_the_top
     body = client.get(reverse("screening:desk"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     head = body[body.index('id="desk-head"') : body.index("</p>", body.index('id="desk-head"'))]
     assert "第 2 轮" in head and "万达广场采样点" in head
-    offered = [key for key in ("ended", "running", "upcoming") if f'value="{live[key].pk}" data-campaign="{live["campaign"].pk}" data-ends' in body]
+    offered = [
+        key
+        for key in ("ended", "running", "upcoming")
+        if f'value="{live[key].pk}" data-campaign="{live["campaign"].pk}" data-ends' in body
+    ]
     assert offered == ["running"] and body.count("data-ends=") == 1
 
 
