@@ -48,7 +48,15 @@ def run(database):
     medic = User.objects.filter(role=Role.MEDIC).first()
     _token, raw = token_issue(medic, "bench")
     rng = random.Random(3)
-    people = list(Person.all_objects.values_list("id", "id_number", "grid_id", "household_id"))
+    from screening.services import pool_size_for
+
+    rules = list(campaign.pooling_rules.select_related("area"))
+    # 10-person tubes: persons of a zone pooling fewer (a sealed grid's single tubes) would be refused.
+    people = [
+        p[:4]
+        for p in Person.all_objects.values_list("id", "id_number", "grid_id", "household_id", "grid__code")
+        if pool_size_for(campaign, p[4], rules) >= 10
+    ]
     rng.shuffle(people)
     tag = f"{int(time.time()) % 100000:05d}"
     tubes = _tubes(people, round_, site, tag, BATCH_TOTAL + SINGLE_TOTAL)

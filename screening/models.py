@@ -5,6 +5,7 @@ needs no join through Person and a grid worker sees only their grid's rows."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import ScopedManager
@@ -42,6 +43,11 @@ class Campaign(models.Model):
 
 
 class Round(models.Model):
+    class Status(models.TextChoices):
+        UPCOMING = "upcoming", _("upcoming")
+        RUNNING = "running", _("running")
+        ENDED = "ended", _("ended")
+
     campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="rounds", verbose_name=_("campaign"))
     number = models.PositiveSmallIntegerField(_("round"))
     starts_at = models.DateTimeField(_("starts"))
@@ -59,7 +65,25 @@ class Round(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.campaign} · {self.number}"
+        return f"{self.campaign} · {self.label}"
+
+    @property
+    def label(self):
+        """ "Round 2" (第2轮): one word for a round everywhere, whatever the campaign's rhythm."""
+        return _("Round %(n)s") % {"n": self.number}
+
+    def status_at(self, moment):
+        if moment < self.starts_at:
+            return self.Status.UPCOMING
+        return self.Status.RUNNING if moment < self.ends_at else self.Status.ENDED
+
+    @property
+    def status(self):
+        return self.status_at(timezone.now())
+
+    def covers(self, moment):
+        """Whether `moment` falls inside the round (a tube closed then belongs to it)."""
+        return self.starts_at <= moment <= self.ends_at
 
 
 class PoolingRule(models.Model):

@@ -22,6 +22,9 @@
   resulted, turnaround sampling → result, positive tubes, queue estimate (people of the site's area still to come)
   and hours to finish them at the last hour's pace. (Tubes are registered closed, so "open" tubes live on desks.)
 - coverage_over_time(round_, area, step_minutes=60) -> [(time, sampled, percent)]
+- round_list(area) -> rounds newest first, each with `status` and (begun rounds) `coverage_percent` of `area`
+- desk_rounds(user, now=None) -> {"running": [rounds], "last_ended": round|None, "next_upcoming": round|None} of
+  the campaigns where `user` is assigned to a site; desk_sites(user, rounds) -> those sites, each with `pool_size`
 - site_populations(sites) -> {site id: people in the area it serves}
 - site_sizing(population) -> sites/desks/samplers advice (settings.SCREENING_SIZING)
 
@@ -48,17 +51,77 @@ from screening.models import (
     HomeSamplingRequest,
     KnockOutcome,
     NoticeAck,
+    PoolingRule,
     Round,
     Sample,
     Site,
     Tube,
 )
+from screening.services import pool_size_for
 
 COUNTS = ("expected", "sampled", "missing", "excluded", "resulted", "positive")
 
 
 def campaign_list():
     return Campaign.objects.prefetch_related("rounds")
+
+
+def round_list(area, now=None):
+    """All rounds, newest first (by start), with their status and the coverage of `area` in those that began.
+    Coverage is only the totals (3 grouped queries a round); an upcoming round has nothing to count yet."""
+    now = now or timezone.now()
+    rounds = list(Round.objects.select_related("campaign").order_by("-starts_at", "-pk"))
+    for round_ in rounds:
+        round_.current_status = round_.status_at(now)
+        round_.status_label = Round.Status(round_.current_status).label
+        round_.coverage_percent = None
+        if round_.current_status != Round.Status.UPCOMING and area is not None:
+            round_.coverage_percent = coverage_percent(round_, area)
+    return rounds
+
+
+def coverage_percent(round_, area):
+    """sampled / expected of `area`, one decimal; None when nobody is expected (a roll call counts the same)."""
+    if area.level == Area.Level.GRID:
+        totals = _sum(_counts_small(round_, Q(grid_id=area.pk), "grid_id").values())
+    else:
+        totals = _sum(_counts(round_, Q(grid_id__in=list(_scope_grid_ids(round_.campaign, area))), "grid_id").values())
+    if not totals["expected"]:
+        return None
+    return round(100 * totals["sampled"] / totals["expected"], 1)
+
+
+def desk_rounds(user, now=None):
+    """The rounds of the campaigns where `user` works a site: those running now (the desk's choice), and the
+    last ended and next upcoming one, so a desk with nothing running can say why."""
+    now = now or timezone.now()
+    rounds = list(
+        Round.objects.select_related("campaign")
+        .exclude(campaign__kind=Campaign.Kind.ROLL_CALL)
+        .filter(campaign__sites__medics=user)
+        .distinct()
+        .order_by("-starts_at")
+    )
+    ended = [r for r in rounds if r.status_at(now) == Round.Status.ENDED]
+    upcoming = [r for r in rounds if r.status_at(now) == Round.Status.UPCOMING]
+    return {
+        "running": [r for r in rounds if r.status_at(now) == Round.Status.RUNNING],
+        "last_ended": max(ended, key=lambda r: r.ends_at, default=None),
+        "next_upcoming": min(upcoming, key=lambda r: r.starts_at, default=None),
+    }
+
+
+def desk_sites(user, rounds):
+    """The sites of those rounds' campaigns that `user` works, each with the pool size of the zone it serves (the
+    desk's default tube; a person of a zone pooling fewer is refused in a bigger tube)."""
+    campaigns = {r.campaign_id: r.campaign for r in rounds}
+    sites = list(Site.objects.filter(campaign_id__in=list(campaigns), medics=user).select_related("area"))
+    rules = {}
+    for rule in PoolingRule.objects.filter(campaign_id__in=list(campaigns)).select_related("area"):
+        rules.setdefault(rule.campaign_id, []).append(rule)
+    for site in sites:
+        site.pool_size = pool_size_for(campaigns[site.campaign_id], site.area.code, rules.get(site.campaign_id, []))
+    return sites
 
 
 def campaign_get(campaign_id):

@@ -162,14 +162,54 @@ def site_medics_assign(site, medics):
     return site
 
 
-def pool_size_for(campaign, grid_code, rules=None):
-    """The pool size the campaign's rules give a grid: the rule of the longest matching area code wins."""
-    rules = rules if rules is not None else list(campaign.pooling_rules.select_related("area"))
+def pooling_rule_for(rules, grid_code):
+    """The rule of a grid's zone: of the campaign's rules, the one of the nearest area up the tree (longest code)."""
     best = None
     for rule in rules:
         if grid_code.startswith(rule.area.code) and (best is None or len(rule.area.code) > len(best.area.code)):
             best = rule
+    return best
+
+
+def pool_size_for(campaign, grid_code, rules=None):
+    """The pool size the campaign's rules give a grid (its zone's), else the campaign's default."""
+    rules = rules if rules is not None else list(campaign.pooling_rules.select_related("area"))
+    best = pooling_rule_for(rules, grid_code)
     return best.pool_size if best else campaign.default_pool_size
+
+
+def zone_refusal(campaign, rules, grid_code, tube_size):
+    """Why a person of `grid_code` may not go into a tube of `tube_size` (their zone pools fewer), or None."""
+    allowed = pool_size_for(campaign, grid_code, rules)
+    if tube_size <= allowed:
+        return None
+    rule = pooling_rule_for(rules, grid_code)
+    zone = rule.get_zone_display() if rule else _("this area")
+    if allowed == 1:
+        return _("%(zone)s: single tubes only, sample this person in a single tube") % {"zone": zone}
+    return _("%(zone)s: at most %(size)d persons per tube") % {"zone": zone, "size": allowed}
+
+
+def round_refusal(round_, closed_at, now=None):
+    """Why a tube closed at `closed_at` does not belong to `round_` (not started yet, closed outside it), or None.
+    The closing time decides, not the time it arrives: a desk that was offline sends its tubes late."""
+    now = now or timezone.now()
+    values = {
+        "round": round_.label,
+        "start": _local(round_.starts_at),
+        "end": _local(round_.ends_at),
+    }
+    if round_.status_at(now) == Round.Status.UPCOMING:
+        return _("%(round)s has not started: it starts at %(start)s") % values
+    if closed_at > round_.ends_at:
+        return _("%(round)s ended at %(end)s: this tube was closed after it") % values
+    if closed_at < round_.starts_at:
+        return _("%(round)s started at %(start)s: this tube was closed before it") % values
+    return None
+
+
+def _local(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 # --- tubes -----------------------------------------------------------------------------------------------------
@@ -284,7 +324,12 @@ def _plan_tubes(items):
     by `person_id` is looked up through the scope (`Person.objects`): a desk may only name ids it can see, and an
     id outside its area is "unknown person", as an id that does not exist."""
     rounds = Round.objects.select_related("campaign").in_bulk({_int(it.get("round")) for it in items} - {None})
-    sites = Site.objects.in_bulk({_int(it.get("site")) for it in items} - {None})
+    rules = {}  # campaign id → its pooling rules, for the zone of each person
+    for rule in PoolingRule.objects.filter(campaign_id__in={r.campaign_id for r in rounds.values()}).select_related(
+        "area"
+    ):
+        rules.setdefault(rule.campaign_id, []).append(rule)
+    sites = Site.objects.select_related("area").in_bulk({_int(it.get("site")) for it in items} - {None})
     actor = current_actor()
     assigned = None  # the system (a command, the demo) registers at any site
     if not actor.system:
@@ -310,7 +355,7 @@ def _plan_tubes(items):
     numbers = [v for v in parsed_ids.values() if isinstance(v, str)]
     # By ID number district-wide on purpose (see the docstring); by id only inside the caller's scope.
     by_number, by_id = {}, {}
-    fields = ("id", "id_number", "grid_id", "household_id")
+    fields = ("id", "id_number", "grid_id", "household_id", "grid__code")
     for row in Person.all_objects.filter(id_type=Person.IdType.RESIDENT_ID, id_number__in=numbers).values(*fields):
         by_number[row["id_number"]] = row
     for row in Person.objects.filter(pk__in=person_ids).values(*fields):
@@ -319,11 +364,40 @@ def _plan_tubes(items):
     plans = []
     for item, code in zip(items, codes, strict=True):
         plan = _plan_one(item, code, rounds, sites, assigned, used, seen_codes, parsed_ids, by_number, by_id)
+        _check_zones(plan, item, rules)
         plans.append(plan)
         if not plan["errors"]:
             seen_codes.add(code)
     _mark_repeats(plans)
     return plans
+
+
+def _check_zones(plan, item, rules):
+    """Refuses each person whose zone pools fewer per tube than this tube holds (a sealed zone's person in a
+    10-in-1 tube), naming the person's line and the zone."""
+    round_, size = plan["round"], plan["pool_size"]
+    if round_ is None or size not in POOL_SIZES or not round_.campaign.uses_tubes:
+        return
+    campaign_rules = rules.get(round_.campaign_id, [])
+    for n in range(len(_entries(item))):
+        grid_code = _zone_grid_code(n, plan)
+        reason = grid_code is not None and zone_refusal(round_.campaign, campaign_rules, grid_code, size)
+        if reason:
+            plan["errors"].setdefault(f"persons[{n}]", reason)
+
+
+def _zone_grid_code(n, plan):
+    """The grid whose zone decides for the n-th person of a tube: a known person's own grid; for a person new to the register the
+    grid the desk named if the caller's scope covers it (as _provisional_person places them), else the site's area."""
+    member = plan["resolved"].get(n)
+    if member is None:
+        return None
+    if member.get("id"):
+        return member["grid__code"]
+    named = member.get("grid_code") or ""
+    if named and current_actor().scope.covers(named):
+        return named
+    return plan["site"].area.code if plan["site"] is not None else None
 
 
 def _int(value):
@@ -369,7 +443,7 @@ def _plan_one(item, code, rounds, sites, assigned, used, seen_codes, parsed_ids,
         errors["persons"] = _("a tube holds at least one person")
     elif pool_size in POOL_SIZES and len(entries) > pool_size:
         errors["persons"] = _("%(n)d persons do not fit a tube of %(size)d") % {"n": len(entries), "size": pool_size}
-    members, new_persons, seen = [], [], set()
+    members, new_persons, seen, resolved = [], [], set(), {}
     for n, entry in enumerate(entries):
         member = _resolve(entry, parsed_ids, by_number, by_id)
         if isinstance(member, dict) and "error" in member:
@@ -380,8 +454,14 @@ def _plan_one(item, code, rounds, sites, assigned, used, seen_codes, parsed_ids,
             errors[f"persons[{n}]"] = _("this person is already in the tube")
             continue
         seen.add(ident)
+        resolved[n] = member
         (members if member.get("id") else new_persons).append(member)
+    if round_ is not None and closed_at is not None and "round" not in errors:
+        refusal = round_refusal(round_, closed_at)
+        if refusal:
+            errors["round"] = refusal
     return {
+        "resolved": resolved,
         "errors": errors,
         "round": round_,
         "site": site,

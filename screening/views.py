@@ -20,7 +20,7 @@ from registry.identity import IdentityError, parse_ric
 from registry.models import Area, Building, Household, Person
 from screening import charts, codes, selectors, services, sheets
 from screening.forms import HomeTeamForm, KnockForm
-from screening.models import Alert, Campaign, Hold, HomeSamplingRequest, KnockOutcome, Round, Site
+from screening.models import Alert, Hold, HomeSamplingRequest, KnockOutcome, Round, Site
 
 DESK_FILES = ("gridcare/site.css", "screening/desk.css", "screening/desk.js")
 
@@ -56,6 +56,7 @@ def _desk_text():
         "tubeCode": _("Tube code"),
         "resend": _("Resend"),
         "undone": _("Undone."),
+        "roundEnded": _("{round} has ended: reload the desk for the running round."),
     }
 
 
@@ -63,24 +64,22 @@ def _desk_text():
 @login_required
 @permission_required("screening.add_tube", raise_exception=True)
 def desk(request):
-    # Newest first: the round under way is on top; older ones stay for desks catching up on paper records.
-    rounds = (
-        Round.objects.select_related("campaign")
-        .exclude(campaign__kind=Campaign.Kind.ROLL_CALL)
-        .order_by("-starts_at")[:20]
-    )
+    """Opens on the running round of the sites the medic is assigned to; with none running it says why (the last
+    round ended, the next starts at …) instead of offering a round the server would refuse."""
+    desk_rounds = selectors.desk_rounds(request.user)
     # A medic registers tubes at the sites assigned to them (the service refuses the others): offer only those.
-    sites = Site.objects.filter(campaign__in={r.campaign_id for r in rounds}, medics=request.user).select_related(
-        "area"
-    )
+    sites = selectors.desk_sites(request.user, desk_rounds["running"])
+    text = _desk_text()
     return render(
         request,
         "screening/desk.html",
         {
-            "rounds": rounds,
+            "rounds": desk_rounds["running"],
+            "last_ended": desk_rounds["last_ended"],
+            "next_upcoming": desk_rounds["next_upcoming"],
             "sites": sites,
-            "pool_sizes": (1, 5, 10, 20),
-            "text": _desk_text(),
+            "pool_sizes": services.POOL_SIZES,
+            "text": text,
             "qr_prefix": codes.PREFIX,
         },
     )
@@ -111,16 +110,33 @@ def desk_lookup(request):
         person_id = codes.person_id_from_code(query)
         if person_id is None:
             return JsonResponse({"found": False, "invalid": True})
-        person = Person.objects.filter(pk=person_id).first()
+        person = Person.objects.select_related("grid").filter(pk=person_id).first()
     else:
         try:
             number = parse_ric(query)[0]
         except IdentityError as exc:
             return JsonResponse({"found": False, "invalid": True, "error": _(str(exc))})
-        person = Person.objects.filter(id_type=Person.IdType.RESIDENT_ID, id_number=number).first()
+        person = (
+            Person.objects.select_related("grid").filter(id_type=Person.IdType.RESIDENT_ID, id_number=number).first()
+        )
     if person is None:
         return JsonResponse({"found": False})
-    return JsonResponse({"found": True, "name": person.name, "masked_id": person.masked_id_number})
+    answer = {"found": True, "name": person.name, "masked_id": person.masked_id_number}
+    refusal = _zone_refusal(request.POST, person)
+    if refusal:
+        answer["refused"] = refusal
+    return JsonResponse(answer)
+
+
+def _zone_refusal(data, person):
+    """Why the person may not go into the desk's tube (their zone pools fewer), so the desk refuses at the scan;
+    the server refuses the tube the same way when it arrives (services._check_zones)."""
+    round_ = Round.objects.select_related("campaign").filter(pk=_as_int(data.get("round"))).first()
+    size = _as_int(data.get("pool_size"))
+    if round_ is None or size not in services.POOL_SIZES:
+        return None
+    rules = list(round_.campaign.pooling_rules.select_related("area"))
+    return services.zone_refusal(round_.campaign, rules, person.grid.code, size)
 
 
 @require_safe
@@ -141,9 +157,10 @@ def _round(round_id):
 @login_required
 @permission_required("screening.view_round", raise_exception=True)
 def index(request):
-    """The rounds, newest campaign first, each with the links its user can work from."""
-    rounds = Round.objects.select_related("campaign").order_by("-campaign__created_at", "number")
-    return render(request, "screening/index.html", {"rounds": rounds, "area": request.user.area})
+    """The rounds, newest first, each with its status, dates (with the year) and the coverage of the user's area,
+    and the links its user can work from."""
+    area = request.user.area
+    return render(request, "screening/index.html", {"rounds": selectors.round_list(area), "area": area})
 
 
 @require_safe
@@ -541,3 +558,10 @@ def household_codes(request, household_id):
         for p in Person.objects.filter(household=household).order_by("id")
     ]
     return render(request, "screening/household_codes.html", {"household": household, "cards": cards})
+
+
+def _as_int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

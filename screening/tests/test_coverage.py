@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 from registry.models import Person
 from screening.models import KnockOutcome
@@ -80,7 +80,7 @@ def test_rounds_missed_across_rounds(areas, make_person, tube_item, campaign, si
     a, b = make_person("A"), make_person("A")
     rounds = list(campaign.rounds.order_by("number"))
     for r in rounds:
-        item = tube_item([a])
+        item = tube_item([a], closed_at=r.starts_at + timedelta(minutes=5))  # a tube belongs to its round's hours
         item["round"] = r.pk
         tube_register(item)
     item = tube_item([b])

@@ -166,3 +166,50 @@ def test_desk_scans_goes_offline_and_syncs_each_tube_exactly_once(
     )
     browser.refresh()
     wait.until(lambda d: d.find_element(By.ID, "sent").text == "4" and waiting_count(d) == 0)
+
+
+def test_desk_refuses_a_sealed_zone_person_in_a_10_person_tube_at_the_scan_and_from_the_queue(
+    live_server, browser, users, make_person, campaign_round, areas
+):
+    """Online the lookup refuses the person at the scan; offline the server refuses the tube when it arrives, the
+    desk shows the reason on that tube and sends the others; dropping the person and resending stores it."""
+    from screening.models import PoolingRule, Sample, Tube
+
+    rnd, site = campaign_round
+    PoolingRule.objects.create(campaign=rnd.campaign, area=areas["D"], zone="sealed", pool_size=1)
+    neighbour, sealed, other = make_person("A"), make_person("D"), make_person("A")
+    log_in(browser, live_server, users["mia"])
+    browser.get(live_server.url + "/screening/desk/")
+    wait = WebDriverWait(browser, 15)
+    wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == "scan")
+    assert "万达广场" in browser.find_element(By.ID, "desk-head").text
+
+    wedge_scan(browser, "Z0000001")
+    wedge_scan(browser, neighbour.id_number)
+    wedge_scan(browser, sealed.id_number)
+    wait.until(
+        lambda d: "single tube" in d.find_element(By.ID, "say").text or "单管" in d.find_element(By.ID, "say").text
+    )
+    assert "Z0000001: 1 /" in browser.find_element(By.ID, "open-tube").text  # only the neighbour stays in
+    browser.find_element(By.ID, "close").click()
+    wait.until(lambda d: Tube.objects.filter(code="Z0000001").exists() and waiting_count(d) == 0)
+
+    set_offline(browser, True)
+    wedge_scan(browser, "Z0000002")
+    wedge_scan(browser, other.id_number)
+    wedge_scan(browser, sealed.id_number)  # offline: nobody can tell yet
+    browser.find_element(By.ID, "close").click()
+    wedge_scan(browser, "Z0000003")
+    wedge_scan(browser, other.id_number)
+    browser.find_element(By.ID, "close").click()
+    set_offline(browser, False)
+    browser.execute_script("window.dispatchEvent(new Event('online'))")
+    wait.until(lambda d: waiting_count(d) == 0 and d.find_elements(By.CSS_SELECTOR, "#rejected .card"))
+    card = browser.find_element(By.CSS_SELECTOR, "#rejected .card").text
+    assert "Z0000002" in card and ("single tube" in card or "单管" in card)
+    assert sorted(Tube.objects.values_list("code", flat=True)) == ["Z0000001", "Z0000003"]
+
+    browser.find_elements(By.CSS_SELECTOR, "#rejected ul.persons button")[1].click()  # take the sealed person out
+    browser.find_element(By.CSS_SELECTOR, "#rejected button.primary").click()
+    wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "#rejected .card"))
+    assert list(Sample.objects.filter(tube__code="Z0000002").values_list("person_id", flat=True)) == [other.pk]

@@ -187,9 +187,12 @@ def test_a_medic_at_a_site_they_are_not_assigned_to_is_refused(client, users, ca
 def test_a_desk_samples_an_out_of_area_person_by_id_number_but_learns_nothing_about_them(
     client, mina, users, make_person, tube_item
 ):
+    from screening.models import PoolingRule
+
+    PoolingRule.objects.all().delete()  # 银泉1网格 pools like everyone here: this test is about areas, not zones
     outsider = make_person("D")  # 银泉, another street
     neighbour = make_person("A")
-    services.tube_register(tube_item([outsider, neighbour]))  # sampled once already this round
+    assert services.tube_register(tube_item([outsider, neighbour]))[0] == 201  # sampled once already this round
     item = tube_item([{"id_number": outsider.id_number}, {"id_number": neighbour.id_number}])
     response = _post(client, "/tubes", item, mina)
     assert response.status_code == 201, response.content

@@ -33,7 +33,6 @@ from accounts.services import token_issue
 from core.commands import SystemCommand
 from registry.models import Area, Person
 from registry.testing import synthetic_id_number
-from screening.demo import CAMPAIGN_NAME
 from screening.models import Campaign, Exclusion, Sample, Site, Tube
 from screening.services import pool_size_for, site_medics_assign
 
@@ -172,9 +171,7 @@ class Simulation:
     def _campaign(self, campaign_id, days):
         if campaign_id:
             return Campaign.objects.get(pk=campaign_id)
-        demo = Campaign.objects.filter(name=CAMPAIGN_NAME).order_by("-id").first()
-        if demo is not None and demo.rounds.count() >= days:
-            return demo
+        # Not the demo's campaign: its rounds run now and later, and a desk may not sample into a round not begun.
         start = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(days=days)
         body = {
             "client_key": f"sim-campaign-{self.tag}",

@@ -88,10 +88,30 @@
     }
   }
 
-  function saveSettings() {
+  function saveSettings(event) {
     siteChoices();
+    // A site's zone decides its usual tube (single in a sealed zone); the medic may still pick another size.
+    if (event && event.target.id !== "pool") {
+      const site = $("site").selectedOptions[0];
+      if (site && site.dataset.pool) $("pool").value = site.dataset.pool;
+    }
     store.set("settings", settings());
     render();
+  }
+
+  function roundEnded() {
+    // The page offers only running rounds, but a desk stays open for hours: past the end the server refuses.
+    const round = $("round").selectedOptions[0];
+    return round && round.dataset.ends && Date.now() > Date.parse(round.dataset.ends) ? round.textContent : null;
+  }
+
+  function showHead() {
+    const round = $("round").selectedOptions[0];
+    const site = $("site").selectedOptions[0];
+    const head = $("head-round");
+    if (!round || !round.value || !head) return;
+    head.textContent = round.textContent;
+    $("head-site").textContent = site && site.value ? site.textContent : "—";
   }
 
   function restoreSettings() {
@@ -110,6 +130,8 @@
   function openTube(code) {
     const s = settings();
     if (!s.round || !s.site) return say(T.chooseFirst, "bad");
+    const ended = roundEnded();
+    if (ended) return say(fmt(T.roundEnded, { round: ended }), "bad");
     if (usedTubeCodes().has(code)) return say(fmt(T.tubeUsed, { code }), "bad");
     tube = { client_key: clientKey(), round: Number(s.round), site: Number(s.site), tube_code: code,
              pool_size: s.pool_size, persons: [] };
@@ -174,20 +196,32 @@
 
   async function lookup(entry) {
     const q = entry.token || entry.id_number;
+    const t = tube;
     try {
       const r = await fetch(LOOKUP, {
         method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken() },
-        body: new URLSearchParams({ q }),
+        body: new URLSearchParams({ q, round: t.round, pool_size: t.pool_size }),
       });
       if (!r.ok) return;
       const found = await r.json();
       entry.found = found.found;
       if (found.found) entry.label = found.name + " " + found.masked_id;
       if (found.invalid) entry.invalid = true;
+      if (found.refused && tube === t) return refuse(entry, found.refused);
     } catch (e) {
       return; // offline: the entry stays "not confirmed"; the server decides when the tube is sent
     }
     if (tube) store.set("tube", tube);
+    render();
+  }
+
+  function refuse(entry, reason) {
+    // The person's zone pools fewer per tube than this one holds: out of the open tube, with the reason. A tube
+    // already closed (or scanned offline) is refused by the server instead, naming the person, and fixed from
+    // the list of refused tubes.
+    tube.persons = tube.persons.filter((p) => p !== entry);
+    store.set("tube", tube);
+    say(entry.label + ": " + reason, "bad");
     render();
   }
 
@@ -345,6 +379,7 @@
   }
 
   function render() {
+    showHead();
     const open = $("open-tube");
     const list = $("persons");
     list.replaceChildren();
