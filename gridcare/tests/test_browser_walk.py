@@ -15,7 +15,6 @@ Every failure of every page is collected and reported at once, so one run tells 
 import gettext
 import os
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,18 +24,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import models
-from django.test import Client
 
 from conftest import reseed_reference_data
+from gridcare.tests.browser import chromium, log_in, set_viewport, skip_without_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = shutil.which("chromium")
-CHROMEDRIVER = shutil.which("chromedriver")
-if not (CHROMIUM and CHROMEDRIVER) and os.environ.get("CI") != "true":
-    pytest.skip("headless Chromium and chromedriver are not installed", allow_module_level=True)
-
-webdriver = pytest.importorskip("selenium.webdriver")
+skip_without_chromium()
+pytest.importorskip("selenium.webdriver")
 
 ROLES = ["admin", "street", "community", "grid1", "grid2", "medic", "lab", "volunteers"]
 # WALK_ROLES=grid1,medic walks only those (while fixing their pages); the suite walks every role.
@@ -125,24 +120,7 @@ fetch(arguments[0], {method: 'HEAD', credentials: 'same-origin'}).then((r) => do
 
 @pytest.fixture(scope="module")
 def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-extensions",
-        "--hide-scrollbars",
-        "--window-size=1366,900",
-    ):
-        options.add_argument(arg)
-    options.page_load_strategy = "normal"
-    # Debian's driver, named explicitly: selenium must never try to download one.
-    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
-    driver.set_script_timeout(20)
-    driver.set_page_load_timeout(60)
+    driver = chromium()
     yield driver
     driver.quit()
 
@@ -195,25 +173,6 @@ def our_msgids():
                 if len(re.findall(r"[A-Za-z]+", piece)) >= 2 and piece not in msgstr:
                     pieces.add(piece)
     return sorted(pieces, key=len, reverse=True)
-
-
-def log_in(driver, base_url, username, language):
-    """Reuses a session made by the test client (no password typing per role and language)."""
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=username))
-    driver.get(base_url + "/static/gridcare/site.css")  # a page on the origin, to set its cookies
-    driver.delete_all_cookies()
-    driver.add_cookie(
-        {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "path": "/"}
-    )
-    driver.add_cookie({"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "path": "/"})
-
-
-def set_viewport(driver, width, height):
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
-    )
 
 
 def text_problems(text, language, values, msgids):
@@ -295,7 +254,7 @@ def test_every_role_every_menu_page_fits_and_speaks_one_language(live_server, br
     report = []
     for username in ROLES:
         for language in LANGUAGES:
-            log_in(browser, live_server.url, username, language)
+            log_in(browser, live_server.url, get_user_model().objects.get(username=username), language)
             for width, height in WIDTHS:
                 set_viewport(browser, width, height)
                 for url, problems in walk(browser, live_server.url, username, language, width, values, msgids).items():
