@@ -496,6 +496,9 @@ def round_numbers(round_, now=None):
                 "samples": persons.get(site.pk, 0),
                 "samples_last_hour": last_hour.get(site.pk, 0),
                 "samples_per_hour": round(persons.get(site.pk, 0) / hours, 1) if hours else 0.0,
+                # What samples_per_hour averages over (first to last tube closed), for the page to say so: at a
+                # site open for hours it differs from the last hour's count, and must not look like it.
+                "hours_sampling": round(hours, 1) if hours else None,
                 "tubes_closed": row.get("tubes", 0),
                 "tubes_resulted": row.get("resulted", 0),
                 "tubes_pending": row.get("tubes", 0) - row.get("resulted", 0),
