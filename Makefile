@@ -8,7 +8,7 @@ RESIDENTS ?= 30000
 SEED ?= 1
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo serve test test-sqlite test-postgres bench lint install messages migrate
+.PHONY: demo serve test test-sqlite test-postgres bench lint install messages migrate screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ test-postgres: install
 
 bench: install
 	$(BIN)/python -m bench.run
+
+screenshots: install
+	$(BIN)/python scripts/screenshots.py
 
 lint: install
 	$(BIN)/ruff check .

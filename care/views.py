@@ -209,10 +209,9 @@ def pair_grid(request, grid_id):
 def today(request):
     """The grid worker's phone list for today. Reads only: the plan is made by `care-plan-day` at dawn; until it
     has run, the page says so."""
-    cards = selectors.today_cards(request.user)
     context = {
-        "cards": cards,
-        "counts": selectors.today_counts(cards),
+        "cards": selectors.today_cards(request.user),
+        "counts": selectors.today_counts(request.user),
         "planned": selectors.day_planned(),
         **_task_card_context(request),
     }
@@ -256,10 +255,11 @@ def followup_record(request, person_id):
     else:
         error = _("Choose an outcome.")
     if request.htmx:
+        # The tapped card and, swapped out of band, the page's counters: the list itself is not sent again.
         cards = selectors.today_cards(None, person_id=person.pk)
         card = cards[0] if cards else {"person_id": person.pk, "name": person.name, "status": "", "attempts": 0}
-        context = {"card": card, "error": error, **_task_card_context(request)}
-        return render(request, "care/_task.html", context)
+        context = {"card": card, "error": error, "counts": selectors.today_counts(request.user)}
+        return render(request, "care/_task_tapped.html", {**context, **_task_card_context(request)})
     if error:
         messages.error(request, error)
     return redirect(request.POST.get("next") or reverse("care:today"))

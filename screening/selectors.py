@@ -7,8 +7,9 @@
 - coverage_building(round_, building) -> the same for a building, children = households
 - household_persons(round_, household) -> [{"person", "state", "sampled_at", "result", "exclusion"}]
 - missing_persons(round_, area) -> Person queryset ordered by door
-- knock_list(round_, grid) -> [{"household", "building", "persons": [{"person", "acknowledged", "last_outcome"}],
-  "last_outcome"}] ordered by building, unit, floor, room
+- knock_list(round_, grid, household=None) -> [{"household", "building", "persons": [{"person", "acknowledged",
+  "last_outcome"}], "last_outcome"}] ordered by building, unit, floor, room (with `household`, only that door)
+- knock_counts(round_, grid) -> {"missing", "doors", "not_home", "knocked"}: the knock list's counters
 - phone_list(round_, grid) -> missing persons who did not acknowledge the notice
 - rounds_missed(campaign, area) -> [{"person", "sampled_rounds", "rounds_so_far", "missed"}] (missed ≥ 1)
 - standing_list(campaign) -> Person queryset who need home sampling (bedridden, limited mobility, mobility-impaired)
@@ -379,30 +380,33 @@ def missing_persons(round_, area):
     )
 
 
-def knock_list(round_, grid):
+def knock_list(round_, grid, household=None):
     """Households of the grid with anyone missing, in walking order, with each person's notice acknowledgement
-    and the last knock outcome of this round (a "not home" stays on the list for the next pass)."""
+    and the last knock outcome of this round (a "not home" stays on the list for the next pass). With
+    `household`, only that door: the one row a tap at it renders again ([] once nobody there is missing)."""
     # At the start of a round most of a grid's ~1,300 people are on this list. So, as in _counts_small: the grid's
     # expected persons (only the fields shown), then who of them is sampled or excluded, selected by the person's
     # current grid rather than by long id lists; walking order is sorted here, and households and buildings are
     # built once each, not per person.
     in_grid = Q(person__grid_id=grid.pk)
     candidates = Person.objects.filter(Q(grid_id=grid.pk) & _rule_q(round_))
+    households = Household.objects.select_related("building").filter(grid_id=grid.pk)
+    knocks = KnockOutcome.objects.filter(round=round_, grid=grid)
+    if household is not None:
+        in_grid &= Q(person__household_id=household.pk)
+        candidates = candidates.filter(household_id=household.pk)
+        households = households.filter(pk=household.pk)
+        knocks = knocks.filter(household_id=household.pk)
     persons = list(candidates.only("id", "name", "id_number", "household_id", "grid_id"))
     done = set(Sample.all_objects.filter(in_grid, round=round_).values_list("person_id", flat=True))
     done |= set(Exclusion.all_objects.filter(in_grid, _exclusion_q(round_)).values_list("person_id", flat=True))
     persons = [p for p in persons if p.pk not in done]
-    households = {h.pk: h for h in Household.objects.select_related("building").filter(grid_id=grid.pk)}
+    households = {h.pk: h for h in households}
     for p in persons:
         p.household = households.get(p.household_id)
     persons.sort(key=lambda p: _walking_order(p.household, p.pk))
     acked = set(NoticeAck.objects.filter(in_grid, round=round_).values_list("person_id", flat=True))
-    last_by_person, last_by_door = {}, {}
-    for knock in KnockOutcome.objects.filter(round=round_, grid=grid).order_by("recorded_at", "id"):
-        if knock.person_id:
-            last_by_person[knock.person_id] = knock
-        else:
-            last_by_door[knock.household_id] = knock
+    last_by_person, last_by_door = _last_knocks(knocks)
     doors = {}
     for p in persons:
         household = p.household
@@ -417,6 +421,37 @@ def knock_list(round_, grid):
         )
         door["persons"].append({"person": p, "acknowledged": p.pk in acked, "last_outcome": last_by_person.get(p.pk)})
     return list(doors.values())
+
+
+def knock_counts(round_, grid):
+    """The knock list's counters, without building the list: persons still missing, doors still to knock, of
+    the missing those last found not home (by their own knock or their door's, whichever came last), and doors
+    knocked this round. A tap at a door sends them again with the one row."""
+    missing = list(missing_persons(round_, grid).order_by().values_list("pk", "household_id"))
+    knocks = KnockOutcome.objects.filter(round=round_, grid=grid)
+    last_by_person, last_by_door = _last_knocks(knocks)
+
+    def last_outcome(person_id, household_id):
+        found = [k for k in (last_by_person.get(person_id), last_by_door.get(household_id)) if k is not None]
+        return max(found, key=lambda k: (k.recorded_at, k.pk)).outcome if found else None
+
+    return {
+        "missing": len(missing),
+        "doors": len({household_id for _, household_id in missing}),
+        "not_home": sum(last_outcome(*p) == KnockOutcome.Outcome.NOT_HOME for p in missing),
+        "knocked": knocks.values("household_id").distinct().count(),
+    }
+
+
+def _last_knocks(knocks):
+    """({person id: last knock}, {household id: last knock for the whole door}) of a queryset of knocks."""
+    last_by_person, last_by_door = {}, {}
+    for knock in knocks.order_by("recorded_at", "id"):
+        if knock.person_id:
+            last_by_person[knock.person_id] = knock
+        else:
+            last_by_door[knock.household_id] = knock
+    return last_by_person, last_by_door
 
 
 def _walking_order(household, person_id):
@@ -538,6 +573,9 @@ def round_numbers(round_, now=None):
                 "samples": persons.get(site.pk, 0),
                 "samples_last_hour": last_hour.get(site.pk, 0),
                 "samples_per_hour": round(persons.get(site.pk, 0) / hours, 1) if hours else 0.0,
+                # What samples_per_hour averages over (first to last tube closed), for the page to say so: at a
+                # site open for hours it differs from the last hour's count, and must not look like it.
+                "hours_sampling": round(hours, 1) if hours else None,
                 "tubes_closed": row.get("tubes", 0),
                 "tubes_resulted": row.get("resulted", 0),
                 "tubes_pending": row.get("tubes", 0) - row.get("resulted", 0),

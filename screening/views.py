@@ -413,7 +413,7 @@ def knock_list(request, round_id, grid):
             "grid": grid,
             "doors": doors,
             "outcomes": KnockOutcome.Outcome.choices,
-            "missing": sum(len(d["persons"]) for d in doors),
+            "counts": selectors.knock_counts(round_, grid),
         },
     )
 
@@ -443,13 +443,18 @@ def home_list_current(request):
     return redirect("screening:home_list", round_id=round_.pk)
 
 
-def _door_row(request, round_, household):
-    door = next((d for d in selectors.knock_list(round_, household.grid) if d["household"].pk == household.pk), None)
-    return render(
-        request,
-        "screening/_knock_row.html",
-        {"round": round_, "door": door, "household": household, "outcomes": KnockOutcome.Outcome.choices},
-    )
+def _door_row(request, round_, household, counts=False):
+    """The one door a tap changed, not the grid again; with `counts`, the page's counters too, swapped out of
+    band (a notice read changes none of them)."""
+    doors = selectors.knock_list(round_, household.grid, household=household)
+    context = {
+        "round": round_,
+        "door": doors[0] if doors else None,
+        "household": household,
+        "outcomes": KnockOutcome.Outcome.choices,
+        "counts": selectors.knock_counts(round_, household.grid) if counts else None,
+    }
+    return render(request, "screening/_knock_tapped.html", context)
 
 
 @login_required
@@ -463,7 +468,7 @@ def knock_record(request, round_id, household_id):
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
     services.knock_record(round_, household, user=request.user, **form.cleaned_data)
-    return _door_row(request, round_, household)
+    return _door_row(request, round_, household, counts=True)
 
 
 @login_required

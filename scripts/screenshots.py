@@ -1,0 +1,133 @@
+#!/usr/bin/env python
+"""`make screenshots`: builds a small demo district in a scratch directory, serves it, logs in through the login
+page as the demo users and saves what a phone (390×844) shows of the grid worker's home, today list and knock
+list (the running round, else the latest) and the medic's sampling desk into docs/screenshots/, in Chinese.
+
+Nothing of the project's own database is touched: the demo lives in a temporary SQLite file (GRIDCARE_VAR_DIR)."""
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+PASSWORD = "screenshots-9"
+RESIDENTS = int(os.environ.get("RESIDENTS", "30000"))  # make demo's size: grid1 has calls to make today
+GRIDCARE = [str(Path(sys.executable).parent / "gridcare")]
+
+
+def main():
+    scratch = Path(tempfile.mkdtemp(prefix="gridcare-shots-"))
+    env = {**os.environ, "GRIDCARE_VAR_DIR": str(scratch), "DATABASE_URL": f"sqlite:///{scratch / 'demo.sqlite3'}"}
+    os.environ.update(env)
+    run([*GRIDCARE, "migrate", "--no-input", "-v0"], env)
+    run([*GRIDCARE, "demo", "--residents", str(RESIDENTS), "--password", PASSWORD], env)
+    port = free_port()
+    server = subprocess.Popen(
+        [*GRIDCARE, "serve", f"127.0.0.1:{port}", "--workers", "1", "--no-tasks"],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(base + "/accounts/login/")
+        shoot(base)
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
+    print(f"saved in {OUT.relative_to(ROOT)}/")
+
+
+def shoot(base):
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridcare.settings")
+    import django
+
+    django.setup()
+    from gridcare.tests.browser import chromium, set_viewport
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    pages = {
+        "grid1": [
+            ("grid-worker-home", "/"),
+            ("grid-worker-today", "/care/today/"),
+            ("grid-worker-knock", knock_path()),
+        ],
+        "medic": [("medic-desk", "/screening/desk/")],
+    }
+    for username, shots in pages.items():
+        driver = chromium()
+        try:
+            set_viewport(driver, 390, 844)
+            log_in(driver, base, username)
+            for name, path in shots:
+                driver.get(base + path)
+                time.sleep(0.5)  # let htmx and the desk's script settle
+                driver.save_screenshot(str(OUT / f"{name}.png"))
+                print(f"  {name}.png  {path}")
+        finally:
+            driver.quit()
+
+
+def knock_path():
+    """grid1's knock list of the running round (else the latest round that has started)."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from core.context import system_actor
+    from screening.models import Round
+
+    with system_actor():
+        grid = get_user_model().objects.get(username="grid1").area
+        now = timezone.now()
+        started = Round.objects.filter(starts_at__lte=now).order_by("-starts_at")
+        round_ = (
+            started.filter(ends_at__gt=now).first() or started.first() or Round.objects.order_by("starts_at").first()
+        )
+        return reverse("screening:knock_list", args=[round_.pk, grid.code])
+
+
+def log_in(driver, base, username):
+    """Through the login page, as a person would (and in Chinese, the default)."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(base + "/accounts/login/")
+    driver.find_element(By.NAME, "username").send_keys(username)
+    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "main button.primary").click()
+    time.sleep(0.5)
+    # Chinese, as the district's phones are set (headless Chromium would ask for English).
+    driver.add_cookie({"name": "django_language", "value": "zh-hans", "path": "/"})
+
+
+def run(argv, env):
+    subprocess.run(argv, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url, seconds=60):
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+if __name__ == "__main__":
+    main()
