@@ -14,7 +14,8 @@
 - rounds_missed(campaign, area) -> [{"person", "sampled_rounds", "rounds_so_far", "missed"}] (missed ≥ 1)
 - standing_list(campaign) -> Person queryset who need home sampling (bedridden, limited mobility, mobility-impaired)
 - home_requests(round_, area=None, status=None), holds(round_=None, area=None), alerts(open_only=True)
-- round_running(area) -> the round under way now for `area`, or None
+- round_current(area=None) -> the round being worked on (running, else last started, else next) for `area`;
+  round_running(area) -> the round under way now for `area`, or None
 - doors_left(round_, grid) -> how many doors the grid's knock list has now
 - holds_open_by_grid(area) -> [(grid code, round id, n)] of holds still open (held or re-sampled)
 - alerts_open_by_area(area) -> {area code: n} of alerts nobody has acknowledged
@@ -133,13 +134,28 @@ def round_get(round_id):
     return Round.objects.select_related("campaign").get(pk=round_id)
 
 
-def round_current(now=None):
-    """The round people are working on: the running one (the latest to start, if several run), else the last to
-    have started, else the next to come; None before any campaign."""
+def round_current(area=None, now=None):
+    """The round people of `area` are working on: the running one (the latest to start, if several run), else the
+    last to have started, else the next to come; None before any campaign. With an area, only rounds of campaigns
+    whose scope covers the area or part of it."""
     now = now or timezone.now()
-    started = Round.objects.select_related("campaign").filter(starts_at__lte=now).order_by("-starts_at", "-pk")
-    running = started.filter(ends_at__gt=now).first()
-    return running or started.first() or Round.objects.filter(starts_at__gt=now).order_by("starts_at", "pk").first()
+    rounds = [r for r in Round.objects.select_related("campaign").order_by("-starts_at", "-pk") if _serves(r, area)]
+    started = [r for r in rounds if r.starts_at <= now]
+    running = [r for r in started if r.ends_at > now]
+    return (running or started or rounds[::-1] or [None])[0]
+
+
+def round_running(area, now=None):
+    """The round under way now for `area`, or None."""
+    now = now or timezone.now()
+    round_ = round_current(area, now)
+    return round_ if round_ is not None and round_.status_at(now) == Round.Status.RUNNING else None
+
+
+def _serves(round_, area):
+    return area is None or any(
+        code.startswith(area.code) or area.code.startswith(code) for code in scope_codes(round_.campaign)
+    )
 
 
 def site_list(campaign):
@@ -675,18 +691,6 @@ def call_list_has(user, person):
         if missing_persons(round_, person.grid).filter(pk=person.pk).exists():
             return True
     return False
-
-
-def round_running(area, now=None):
-    """The round under way (starts_at <= now < ends_at) of a campaign whose scope covers `area` or part of it; the
-    latest started if several run at once, None if none does. (The round-status helper, NAME=now, names statuses
-    upcoming/running/ended; this is the "running" one, for the homes.)"""
-    now = now or timezone.now()
-    running = Round.objects.filter(starts_at__lte=now, ends_at__gt=now).select_related("campaign")
-    for round_ in running.order_by("-starts_at", "-pk"):
-        if any(code.startswith(area.code) or area.code.startswith(code) for code in scope_codes(round_.campaign)):
-            return round_
-    return None
 
 
 def doors_left(round_, grid):

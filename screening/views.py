@@ -426,7 +426,7 @@ def knock_list_current(request):
     grid = request.user.area
     if grid is None or grid.level != Area.Level.GRID:
         raise Http404
-    round_ = selectors.round_current()
+    round_ = selectors.round_current(grid)
     if round_ is None:
         return redirect("screening:index")
     return redirect("screening:knock_list", round_id=round_.pk, grid=grid.code)
@@ -437,7 +437,7 @@ def knock_list_current(request):
 @permission_required("screening.view_homesamplingrequest", raise_exception=True)
 def home_list_current(request):
     """The menu's "home sampling": the current round's requests."""
-    round_ = selectors.round_current()
+    round_ = selectors.round_current(request.user.area)
     if round_ is None:
         return redirect("screening:index")
     return redirect("screening:home_list", round_id=round_.pk)
