@@ -27,7 +27,7 @@ def test_a_tap_answers_its_card_and_the_counters_out_of_band(login, paired):
     answer = tap(client, first, "well").content.decode()
     assert answer.count('class="card task"') == 1 and f'id="task-{first.pk}"' in answer
     assert second.name not in answer and third.name not in answer
-    assert '<div class="stats" id="today-counts" hx-swap-oob="true">' in answer
+    assert '<div class="figures" id="today-counts" hx-swap-oob="true">' in answer
     assert counters(answer) == {"today-left": 2, "today-done": 1, "today-not-reached": 0, "today-visit": 0}
 
     answer = tap(client, second, "not_reached").content.decode()

@@ -43,7 +43,7 @@ def test_a_knock_answers_one_row_and_the_counters_out_of_band(client, users, are
     answer = knock(client, round_, first, "not_home", whole_door=True)
     assert answer.count('class="door"') == 1 and f'id="door-{first.household_id}"' in answer
     assert first.name in answer and second.name not in answer and third.name not in answer
-    assert '<div class="stats" id="knock-counts" hx-swap-oob="true">' in answer
+    assert '<div class="figures" id="knock-counts" hx-swap-oob="true">' in answer
     assert counters(answer) == {"knock-missing": 3, "knock-doors": 3, "knock-not-home": 1, "knock-knocked": 1}
 
     answer = knock(client, round_, second, "away", where="广州", until="2030-01-01")

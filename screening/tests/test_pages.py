@@ -84,7 +84,7 @@ def test_coverage_htmx_refresh_returns_the_body_only(client, users, areas, round
     response = client.get(
         reverse("screening:coverage_area", args=[round_.pk, areas["zhongfu"].code]), HTTP_HX_REQUEST="true"
     )
-    assert response.status_code == 200 and b"<html" not in response.content and b"stat" in response.content
+    assert response.status_code == 200 and b"<html" not in response.content and b"figure" in response.content
 
 
 def test_coverage_drills_down_to_building_and_household(client, users, areas, round_, site, people):
