@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from care.models import FollowUpTask, HelpRequest, RequestDeadline, RequestKind
 from care.services import help_request_create, ledger_entry_save, pairing_assign
-from conftest import PASSWORD, at_once
-from core.context import SYSTEM
+from conftest import PASSWORD
 from core.models import ScheduledJob
 from core.scheduler import _error_summary, _fire, _states, registered_jobs, scheduler_tick
 from registry.models import SpecialGroup
@@ -141,14 +140,6 @@ def test_of_two_schedulers_that_read_the_same_due_run_only_one_fires_it(db):
         _fire(job, first[job.name], now)
         _fire(job, second[job.name], now)
     assert all(state(job.name).runs == 1 for job in jobs)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_schedulers_ticking_at_once_fire_each_job_once(areas):
-    now = timezone.now()
-    answers = at_once(lambda i: scheduler_tick(now), n=3, actors=[SYSTEM] * 3)
-    assert not [a for a in answers if isinstance(a, Exception)]
-    assert sorted(ScheduledJob.objects.values_list("runs", flat=True)) == [1] * len(registered_jobs())
 
 
 def test_a_changed_schedule_is_retimed(db):
