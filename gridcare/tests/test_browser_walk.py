@@ -24,6 +24,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import models
+from django.urls import reverse
 
 from conftest import reseed_reference_data
 from gridcare.tests.browser import chromium, log_in, set_viewport, skip_without_chromium
@@ -207,6 +208,8 @@ def page_problems(driver, url, language, values, msgids):
     problems = []
     if seen["status"] != 200:
         problems.append(f"answered {seen['status']}")
+    if urlsplit(driver.current_url).path == reverse("login") != urlsplit(url).path:
+        problems.append("sent to the login page")
     if seen["page_width"] > seen["inner_width"]:
         problems.append(f"page scrolls sideways ({seen['page_width']} px in {seen['inner_width']} px)")
     problems += [f"box overflows: {box}" for box in seen["overflowing"][:10]]
