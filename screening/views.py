@@ -116,7 +116,7 @@ def desk_lookup(request):
         try:
             number = parse_ric(query)[0]
         except IdentityError as exc:
-            return JsonResponse({"found": False, "invalid": True, "error": _(str(exc))})
+            return JsonResponse({"found": False, "invalid": True, "error": str(exc)})
         person = Person.objects.filter(id_type=Person.IdType.RESIDENT_ID, id_number=number).first()
     if person is None:
         return JsonResponse({"found": False})
