@@ -73,6 +73,7 @@ def _fresh_cache(request):
 REFERENCE_SEEDS = [
     ("registry.migrations.0002_special_groups_and_search", "seed_groups"),
     ("care.migrations.0002_seed_plans_and_risk", "seed"),
+    ("care.migrations.0006_risk_names_in_english", "name_risk_levels_in_english"),
 ]
 
 

@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
@@ -42,9 +43,9 @@ def token_create(request, body: TokenRequest):
     try:
         user = authenticate_guarded(request, body.username, body.password)
     except Refused:
-        raise HttpError(429, "too many failed logins; try again later") from None
+        raise HttpError(429, _("too many failed logins; try again later")) from None
     if user is None:
-        raise HttpError(401, "wrong username or password")
+        raise HttpError(401, _("wrong username or password"))
     area = get_object_or_404(Area.all_objects, code=body.area) if body.area else None
     token, raw = token_issue(user, body.name, mode=body.mode, area=area)
     return {
@@ -61,6 +62,6 @@ def token_create(request, body: TokenRequest):
 def token_delete(request):
     token = getattr(request, "api_token", None)  # set by the middleware for a live token only
     if token is None:
-        raise HttpError(401, "call this with the bearer token to revoke")
+        raise HttpError(401, _("call this with the bearer token to revoke"))
     token_revoke(token)
     return Status(204, None)

@@ -62,15 +62,15 @@ class ApiToken(models.Model):
         READ_ONLY = "read_only", _("read-only")
         DESK = "desk", _("sampling desk only")
 
-    user = models.ForeignKey(User, models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(User, models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
     name = models.CharField(_("name"), max_length=80)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("key hash"))
     hint = models.CharField(_("ends with"), max_length=8, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("last used at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
     expires_at = models.DateTimeField(_("expires at"), null=True, editable=False)
-    password_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    password_fingerprint = models.CharField(max_length=64, blank=True, editable=False, verbose_name=_("password fingerprint"))
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.FULL)
     area = models.ForeignKey(
         "registry.Area",

@@ -30,7 +30,7 @@ class CareSettingsAdmin(admin.ModelAdmin):
 
 @admin.register(models.RiskLevel)
 class RiskLevelAdmin(admin.ModelAdmin):
-    list_display = ["rank", "name"]
+    list_display = ["rank", "name", "name_en"]
 
 
 @admin.register(models.ContactPlan)

@@ -53,7 +53,7 @@ class LedgerEntryOut(Schema):
 
     @staticmethod
     def resolve_risk_level(obj):
-        return obj.risk_level.name if obj.risk_level else None
+        return obj.risk_level.label if obj.risk_level else None
 
     @staticmethod
     def resolve_grid_code(obj):

@@ -24,9 +24,9 @@ def export_columns():
         Column(gettext_lazy("ID number"), "person.id_number", sensitive="id_number", width=22),
         Column(gettext_lazy("phone"), "person.phone", sensitive="phone", width=14),
         Column(gettext_lazy("address"), lambda e: str(e.person.household or ""), width=30),
-        Column(gettext_lazy("special group"), "group.name"),
+        Column(gettext_lazy("special group"), "group.label"),
         Column(gettext_lazy("since"), "since"),
-        Column(gettext_lazy("risk level"), "risk_level.name"),
+        Column(gettext_lazy("risk level"), "risk_level.label"),
         Column(gettext_lazy("needs"), lambda e: "、".join(str(n) for n in e.need_labels()), width=20),
         Column(gettext_lazy("other needs"), "needs_note"),
         Column(gettext_lazy("guardian / emergency contact"), "guardian_name"),
@@ -74,7 +74,9 @@ def _lookup_tables():
                 groups[key.strip().lower()] = group
     risks = {}
     for level in RiskLevel.objects.all():
-        risks[level.name.lower()] = level
+        for key in (level.name, level.name_en):
+            if key:
+                risks[key.strip().lower()] = level
         risks[str(level.rank)] = level
     needs = {}
     for code, label in Need.choices:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.masking import mask_phone
 from core.scoping import ScopedManager
+from core.translated import NamedInLanguages
 from registry.models import Area, Person, SpecialGroup
 
 
@@ -43,11 +44,12 @@ class CareSettings(models.Model):
         return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
-class RiskLevel(models.Model):
-    """The admin-set risk scale (e.g. 1 low … 3 high)."""
+class RiskLevel(NamedInLanguages, models.Model):
+    """The admin-set risk scale (e.g. 1 low … 3 high), named in Chinese and English."""
 
     rank = models.PositiveSmallIntegerField(_("rank"), unique=True, help_text=_("Higher is more at risk."))
     name = models.CharField(_("name"), max_length=30)
+    name_en = models.CharField(_("English name"), max_length=60, blank=True)
 
     class Meta:
         ordering = ["rank"]
@@ -55,7 +57,7 @@ class RiskLevel(models.Model):
         verbose_name_plural = _("risk levels")
 
     def __str__(self):
-        return self.name
+        return self.label
 
 
 class ContactPlan(models.Model):
@@ -149,9 +151,9 @@ class Pairing(models.Model):
     backup = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("back-up")
     )
-    started_at = models.DateTimeField(default=timezone.now)
-    ended_at = models.DateTimeField(null=True, blank=True)
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    started_at = models.DateTimeField(default=timezone.now, verbose_name=_("started at"))
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ended at"))
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("assigned by"))
     last_reached_on = models.DateField(_("last reached"), null=True, blank=True)
     misses = models.PositiveSmallIntegerField(_("misses in a row"), default=0)
 
@@ -189,7 +191,7 @@ class FollowUpTask(models.Model):
     day = models.DateField(_("day"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     area_path = "grid"
     objects = ScopedManager()
@@ -220,7 +222,7 @@ class FollowUp(models.Model):
 
     person = models.ForeignKey(Person, models.CASCADE, related_name="+", verbose_name=_("person"))
     grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
-    task = models.ForeignKey(FollowUpTask, models.SET_NULL, null=True, blank=True, related_name="followups")
+    task = models.ForeignKey(FollowUpTask, models.SET_NULL, null=True, blank=True, related_name="followups", verbose_name=_("follow-up task"))
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("worker"))
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.CALL)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
@@ -249,11 +251,11 @@ class SpotCheck(models.Model):
     """督导抽查: a supervisor phones the person to confirm the worker's logged contact."""
 
     followup = models.ForeignKey(FollowUp, models.CASCADE, related_name="spot_checks", verbose_name=_("follow-up"))
-    grid = models.ForeignKey(Area, models.PROTECT, related_name="+")
-    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("supervisor"))
     confirmed = models.BooleanField(_("person confirmed the contact"))
     note = models.CharField(_("note"), max_length=300, blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
 
     area_path = "grid"
     objects = ScopedManager()
@@ -356,7 +358,7 @@ class HelpRequest(models.Model):
     transport = models.CharField(_("transport or escort"), max_length=10, choices=Transport.choices, blank=True)
     result = models.CharField(_("result"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("received at"), default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     area_path = "area"
     objects = ScopedManager()
@@ -387,24 +389,37 @@ class HelpRequest(models.Model):
 class RequestEvent(models.Model):
     """Each step of a request: what, when, by whom."""
 
-    request = models.ForeignKey(HelpRequest, models.CASCADE, related_name="events")
-    area = models.ForeignKey(Area, models.PROTECT, related_name="+")
+    request = models.ForeignKey(HelpRequest, models.CASCADE, related_name="events", verbose_name=_("request"))
+    area = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("area"))
+    class Action(models.TextChoices):
+        # The steps of care.services.STEPS, and what the system does on its own (escalate, follow a move).
+        RECEIVED = "received", _("received")
+        ASSIGN = "assign", _("assigned")
+        START = "start", _("started")
+        RESOLVE = "resolve", _("resolved")
+        CONFIRM = "confirm", _("confirmed with the requester")
+        REOPEN = "reopen", _("reopened")
+        ESCALATE = "escalate", _("escalated")
+        MOVED = "moved", _("moved with the person")
+
     status = models.CharField(_("status"), max_length=12, choices=HelpRequest.Status.choices, blank=True)
-    action = models.CharField(_("step"), max_length=20)
+    action = models.CharField(_("step"), max_length=20, choices=Action.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
-    by_name = models.CharField(max_length=150, blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by"))
+    by_name = models.CharField(max_length=150, blank=True, verbose_name=_("by (name)"))
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
 
     area_path = "area"
     objects = ScopedManager()
     all_objects = models.Manager()
 
     class Meta:
+        verbose_name = _("request step")
+        verbose_name_plural = _("request steps")
         ordering = ["at", "id"]
 
     def __str__(self):
-        return f"{self.request} {self.action}"
+        return f"{self.request} {self.get_action_display()}"
 
 
 class Relief(models.Model):
@@ -438,7 +453,7 @@ class Relief(models.Model):
     )
     signed_by = models.CharField(_("signed for by"), max_length=60, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     area_path = "area"
     objects = ScopedManager()
@@ -465,7 +480,7 @@ class MedicineSchedule(models.Model):
     """A chronic medicine delivered to a person's door every `every_days` days."""
 
     person = models.ForeignKey(Person, models.CASCADE, related_name="+", verbose_name=_("person"))
-    grid = models.ForeignKey(Area, models.PROTECT, related_name="+")
+    grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
     medicine = models.CharField(_("medicine"), max_length=80)
     every_days = models.PositiveSmallIntegerField(_("every (days)"), default=30)
     next_on = models.DateField(_("next delivery"))
@@ -488,10 +503,10 @@ class MedicineSchedule(models.Model):
 
 
 class MedicineDelivery(models.Model):
-    schedule = models.ForeignKey(MedicineSchedule, models.CASCADE, related_name="deliveries")
-    grid = models.ForeignKey(Area, models.PROTECT, related_name="+")
-    delivered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    delivered_on = models.DateField(default=timezone.localdate)
+    schedule = models.ForeignKey(MedicineSchedule, models.CASCADE, related_name="deliveries", verbose_name=_("schedule"))
+    grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
+    delivered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("delivered by"))
+    delivered_on = models.DateField(default=timezone.localdate, verbose_name=_("delivered on"))
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     area_path = "grid"
@@ -499,6 +514,8 @@ class MedicineDelivery(models.Model):
     all_objects = models.Manager()
 
     class Meta:
+        verbose_name = _("medicine delivery")
+        verbose_name_plural = _("medicine deliveries")
         ordering = ["-delivered_on"]
         constraints = [
             models.UniqueConstraint(fields=["schedule", "delivered_on"], name="medicine_one_delivery_per_day")

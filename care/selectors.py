@@ -242,6 +242,7 @@ def relief_totals(reliefs, level):
     names = dict(Area.all_objects.filter(code__in={r["prefix"] for r in rows}).values_list("code", "name"))
     for row in rows:
         row["area_name"] = names.get(row["prefix"], row["prefix"])
+        row["kind_label"] = Relief.Kind(row["kind"]).label
     return rows
 
 

@@ -53,3 +53,8 @@ def exclusive(name, ident, *, hold=10, wait=5.0, poll=0.05):
     finally:
         if got and cache.get(key) == token:
             cache.delete(key)
+
+
+class LimitReached(Exception):
+    """A use past its limit. Its message, in the user's language, says which limit and when to try again; pages
+    answer it with the 429 page (gridcare.errors.LimitPages), the API with a 429 JSON body."""

@@ -10,15 +10,17 @@ class IdempotencyKey(models.Model):
     """The stored answer to a write made under a client key (see core.idempotency). `owner` is whose key it is
     (a user, or "system"): keys are per user, so another user's retry of the same key is a new write."""
 
-    scope = models.CharField(max_length=40)
-    owner = models.CharField(max_length=40, default="")
-    key = models.CharField(max_length=100)
-    body_hash = models.CharField(max_length=64)
-    status = models.PositiveSmallIntegerField()
-    response = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    scope = models.CharField(max_length=40, verbose_name=_("scope"))
+    owner = models.CharField(max_length=40, default="", verbose_name=_("owner"))
+    key = models.CharField(max_length=100, verbose_name=_("key"))
+    body_hash = models.CharField(max_length=64, verbose_name=_("body hash"))
+    status = models.PositiveSmallIntegerField(verbose_name=_("status"))
+    response = models.JSONField(verbose_name=_("response"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("stored answer")
+        verbose_name_plural = _("stored answers")
         db_table = "gridcare_idempotencykey"
         constraints = [models.UniqueConstraint(fields=["scope", "owner", "key"], name="idempotencykey_owner_unique")]
 

@@ -7,6 +7,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
+from core.limits import LimitReached
 from core.uploads import UploadRefused
 
 
@@ -66,6 +67,11 @@ def on_validation_error(request, exc):
 @api.exception_handler(UploadRefused)
 def on_upload_refused(request, exc):
     return api.create_response(request, {"detail": str(exc)}, status=exc.status)
+
+
+@api.exception_handler(LimitReached)
+def on_limit_reached(request, exc):
+    return api.create_response(request, {"detail": "too many requests", "message": str(exc)}, status=429)
 
 
 @api.exception_handler(PermissionDenied)

@@ -52,6 +52,7 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "gridcare.errors.csrf_failure"  # our 403 page, in the user's language
 
 INSTALLED_APPS = [
     "gridcare.admin_site.BackOfficeAdminConfig",
@@ -64,8 +65,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_htmx",
     "django_tasks",
-    "django_tasks_db",
-    "axes",
+    "gridcare.apps.TaskResultsConfig",  # django_tasks_db, named in our languages
+    "gridcare.apps.LockoutsConfig",  # axes, likewise
     "core",
     "gridcare",
     "accounts",
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "gridcare.errors.LimitPages",  # a limit reached anywhere → the 429 page
 ]
 
 ROOT_URLCONF = "gridcare.urls"

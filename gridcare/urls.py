@@ -6,6 +6,11 @@ from django.views.i18n import set_language
 from gridcare import views
 from gridcare.api import api
 
+# Error pages in the user's language with a way home and back (gridcare/errors.py); 500 is Django's, on 500.html.
+handler400 = "gridcare.errors.bad_request"
+handler403 = "gridcare.errors.permission_denied"
+handler404 = "gridcare.errors.page_not_found"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("accounts.urls")),

@@ -96,7 +96,7 @@ def area_detail(request, code: str):
         "parent": area.parent,
         "persons": area.person_count,
         "groups": [
-            {"code": g.code, "name": g.name, "count": area.group_counts.get(g.pk, 0)}
+            {"code": g.code, "name": g.label, "count": area.group_counts.get(g.pk, 0)}
             for g in selectors.special_groups()
         ],
         "children": [{"code": c.code, "name": c.name, "level": c.level, "persons": c.person_count} for c in children],

@@ -6,7 +6,7 @@ from datetime import date
 from functools import lru_cache
 
 import phonenumbers
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy as _
 from stdnum import numdb
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
@@ -15,8 +15,14 @@ EXCEL_FLOAT = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
 
 
 class IdentityError(ValueError):
-    """A value that cannot be accepted; the message says why, for the person correcting it. Messages are English
-    msgids (marked for translation); show them with gettext(str(exc))."""
+    """A value that cannot be accepted; the message says why, for the person correcting it, and `field` which value
+    it is ("id_number" or "phone"). Messages are translated lazily: `str(exc)` is in the active language, so every
+    page, API answer and import report shows it in the user's, however it reached them. python-stdnum's and
+    phonenumbers' own errors are English and never shown: each is mapped to one of ours."""
+
+    def __init__(self, message, field="id_number"):
+        super().__init__(message)
+        self.field = field
 
 
 def clean_text(value):
@@ -30,7 +36,7 @@ def parse_ric(raw):
     number = clean_text(raw).upper()
     if EXCEL_FLOAT.match(number):
         raise IdentityError(
-            gettext_noop("ID number was turned into a number by Excel (e.g. 4.40704E+17); its digits are lost")
+            _("ID number was turned into a number by Excel (e.g. 4.40704E+17); its digits are lost")
         )
     if number.endswith(".0") and number[:-2].isdigit():
         number = number[:-2]
@@ -44,17 +50,17 @@ def parse_ric(raw):
             raise InvalidChecksum()
         birth = ric.get_birth_date(number)
     except InvalidLength:
-        raise IdentityError(gettext_noop("ID number must have 18 characters")) from None
+        raise IdentityError(_("ID number must have 18 characters")) from None
     except InvalidChecksum:
-        raise IdentityError(gettext_noop("ID number check digit is wrong")) from None
+        raise IdentityError(_("ID number check digit is wrong")) from None
     except InvalidComponent:
-        raise IdentityError(gettext_noop("ID number has an impossible birth date")) from None
+        raise IdentityError(_("ID number has an impossible birth date")) from None
     except (InvalidFormat, ValidationError):
-        raise IdentityError(gettext_noop("ID number has characters other than digits and a final X")) from None
+        raise IdentityError(_("ID number has characters other than digits and a final X")) from None
     if not known_region(number[:6]):
-        raise IdentityError(gettext_noop("ID number starts with an unknown region code"))
+        raise IdentityError(_("ID number starts with an unknown region code"))
     if birth > date.today():
-        raise IdentityError(gettext_noop("ID number has a birth date in the future"))
+        raise IdentityError(_("ID number has a birth date in the future"))
     sex = "M" if int(number[16]) % 2 else "F"
     return number, birth, sex
 
@@ -70,7 +76,7 @@ def known_region(code):
 def parse_other_document(raw):
     number = clean_text(raw).upper()
     if not re.fullmatch(r"[A-Z0-9]{5,20}", number):
-        raise IdentityError(gettext_noop("document number must be 5 to 20 letters or digits"))
+        raise IdentityError(_("document number must be 5 to 20 letters or digits"))
     return number
 
 
@@ -84,8 +90,8 @@ def parse_phone(raw):
     try:
         parsed = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException:
-        raise IdentityError(gettext_noop("phone number is not a number")) from None
+        raise IdentityError(_("phone number is not a number"), "phone") from None
     if not phonenumbers.is_valid_number(parsed):
-        raise IdentityError(gettext_noop("phone number is not a valid mainland number"))
+        raise IdentityError(_("phone number is not a valid mainland number"), "phone")
     national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     return re.sub(r"\D", "", national)

@@ -345,13 +345,13 @@ class RowReader:
             try:
                 fields.update(identity_fields(id_type, raw_id), id_type=id_type)
             except IdentityError as exc:
-                fail("id_number", _(str(exc)))
+                fail("id_number", str(exc))
         raw_phone = self.value(row, "phone")
         if raw_phone:
             try:
                 fields["phone"] = parse_phone(raw_phone)
             except IdentityError as exc:
-                fail("phone", _(str(exc)))
+                fail("phone", str(exc))
         self.read_grid(row, fields, fail)
         self.read_door(row, fields, fail)
         raw_groups = self.value(row, "special_groups")

@@ -7,6 +7,7 @@ from pypinyin import Style, lazy_pinyin
 
 from core.masking import mask_id_number, mask_phone
 from core.scoping import ScopedManager
+from core.translated import NamedInLanguages
 
 
 class Area(models.Model):
@@ -63,13 +64,13 @@ class Area(models.Model):
         return list(Area.all_objects.filter(code__in=prefixes).order_by("code"))
 
 
-class SpecialGroup(models.Model):
-    """特殊人群. The six from the page are seeded; an admin may add more."""
+class SpecialGroup(NamedInLanguages, models.Model):
+    """特殊人群. The six from the page are seeded (with English names); an admin may add more."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=40)
     name_en = models.CharField(_("English name"), max_length=60, blank=True)
-    sort = models.PositiveSmallIntegerField(default=100)
+    sort = models.PositiveSmallIntegerField(default=100, verbose_name=_("sort order"))
 
     class Meta:
         ordering = ["sort", "code"]
@@ -77,14 +78,7 @@ class SpecialGroup(models.Model):
         verbose_name_plural = _("special groups")
 
     def __str__(self):
-        return self.name
-
-    @property
-    def label(self):
-        """The name in the page's language (the Chinese name is the group's own)."""
-        from django.utils.translation import get_language
-
-        return self.name_en if self.name_en and (get_language() or "").startswith("en") else self.name
+        return self.label
 
 
 class Compound(models.Model):
@@ -162,7 +156,8 @@ class Household(models.Model):
 
     @property
     def door_label(self):
-        return f"{self.unit}单元 {self.room}"
+        # Translators: a door of a household, e.g. "2单元 301" (unit 2, room 301).
+        return _("unit %(unit)s, %(room)s") % {"unit": self.unit, "room": self.room}
 
 
 @lru_cache(maxsize=65536)  # names repeat (张伟 is legion) and pypinyin is slow; imports convert 100,000 at once
@@ -215,11 +210,11 @@ class Person(models.Model):
     name_initials = models.CharField(_("pinyin initials"), max_length=20, db_index=True)
     id_type = models.CharField(_("ID type"), max_length=10, choices=IdType.choices, default=IdType.RESIDENT_ID)
     id_number = models.CharField(_("ID number"), max_length=20)
-    id_last4 = models.CharField(max_length=4, db_index=True, editable=False)
+    id_last4 = models.CharField(max_length=4, db_index=True, editable=False, verbose_name=_("last 4 of ID number"))
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    phone_last4 = models.CharField(max_length=4, blank=True, db_index=True, editable=False)
+    phone_last4 = models.CharField(max_length=4, blank=True, db_index=True, editable=False, verbose_name=_("last 4 of phone"))
     relation = models.CharField(_("relation"), max_length=12, choices=Relation.choices, default=Relation.OTHER)
     residence_status = models.CharField(
         _("residence status"), max_length=12, choices=ResidenceStatus.choices, default=ResidenceStatus.RESIDENT
@@ -231,8 +226,8 @@ class Person(models.Model):
     is_provisional = models.BooleanField(
         _("registered on the spot"), default=False, help_text=_("Registered at a desk; the grid should verify.")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     area_path = "grid"
     objects = ScopedManager()
@@ -281,15 +276,17 @@ class Person(models.Model):
 class PersonGroup(models.Model):
     """A person's tag in a special group (the ledger itself, with risk and needs, is the care app's)."""
 
-    person = models.ForeignKey(Person, models.CASCADE, related_name="group_tags")
-    group = models.ForeignKey(SpecialGroup, models.PROTECT, related_name="person_tags")
-    added_at = models.DateTimeField(auto_now_add=True)
+    person = models.ForeignKey(Person, models.CASCADE, related_name="group_tags", verbose_name=_("person"))
+    group = models.ForeignKey(SpecialGroup, models.PROTECT, related_name="person_tags", verbose_name=_("group"))
+    added_at = models.DateTimeField(auto_now_add=True, verbose_name=_("added at"))
 
     area_path = "person__grid"
     objects = ScopedManager()
     all_objects = models.Manager()
 
     class Meta:
+        verbose_name = _("special-group tag")
+        verbose_name_plural = _("special-group tags")
         constraints = [models.UniqueConstraint(fields=["person", "group"], name="persongroup_unique")]
 
     def __str__(self):
@@ -299,18 +296,20 @@ class PersonGroup(models.Model):
 class Residence(models.Model):
     """Where a person lived, and when: a move closes one row and opens the next."""
 
-    person = models.ForeignKey(Person, models.CASCADE, related_name="residences")
-    grid = models.ForeignKey(Area, models.PROTECT, related_name="+")
-    household = models.ForeignKey(Household, models.PROTECT, null=True, blank=True, related_name="+")
-    started_at = models.DateTimeField()
-    ended_at = models.DateTimeField(null=True, blank=True)
-    reason = models.CharField(max_length=200, blank=True)
+    person = models.ForeignKey(Person, models.CASCADE, related_name="residences", verbose_name=_("person"))
+    grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
+    household = models.ForeignKey(Household, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("household"))
+    started_at = models.DateTimeField(verbose_name=_("started at"))
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ended at"))
+    reason = models.CharField(max_length=200, blank=True, verbose_name=_("reason"))
 
     area_path = "person__grid"
     objects = ScopedManager()
     all_objects = models.Manager()
 
     class Meta:
+        verbose_name = _("residence")
+        verbose_name_plural = _("residences")
         ordering = ["-started_at"]
         constraints = [
             models.UniqueConstraint(
@@ -340,7 +339,7 @@ class ImportJob(models.Model):
         "accounts.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user")
     )
     area = models.ForeignKey(Area, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("area"))
-    ip = models.GenericIPAddressField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("address"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_done = models.PositiveIntegerField(_("rows done"), default=0)

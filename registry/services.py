@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from core.access import writes
 from core.audit import audit_record
+from core.limits import LimitReached
 from core.masking import mask_id_number, mask_phone
 from core.models import AuditEvent
 from registry import calls
@@ -61,8 +62,7 @@ def person_create(*, grid, name, id_type=Person.IdType.RESIDENT_ID, id_number, p
         docs = identity_fields(id_type, id_number)
         phone = parse_phone(phone)
     except IdentityError as exc:
-        field = "phone" if "phone" in str(exc) else "id_number"
-        raise ValidationError({field: str(exc)}) from None
+        raise ValidationError({exc.field: str(exc)}) from None
     if household is not None and household.grid_id != grid.pk:
         raise ValidationError({"household": _("the household is in another grid")})
     person = Person(grid=grid, household=household, name=name.strip(), id_type=id_type, phone=phone, **extra)
@@ -160,8 +160,8 @@ def person_reveal(user, person, *, reason, fields=("id_number", "phone")):
     return {field: getattr(person, field) for field in fields}
 
 
-class CallLimitReached(Exception):
-    """The worker has made CALL_LIMIT_PER_HOUR calls through the link this hour (429)."""
+class CallLimitReached(LimitReached):
+    """The worker has made CALL_LIMIT_PER_HOUR calls through the link this hour (the 429 page)."""
 
 
 @writes("registry.call_person")

@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.exports import Column, export_response
@@ -126,8 +127,6 @@ def person_call(request, person_id):
         dial = services.person_call(person, by=request.user)
     except ValidationError:
         raise Http404(_("No phone number is registered.")) from None
-    except services.CallLimitReached as exc:
-        return render(request, "registry/call.html", {"person": person, "error": str(exc)}, status=429)
     if dial.bridged:
         return render(request, "registry/call.html", {"person": person, "dial": dial})
     return TelRedirect(f"tel:{dial.number}")
@@ -145,17 +144,17 @@ def search(request):
 
 
 PERSON_COLUMNS = [
-    Column("网格 grid", "grid.name"),
-    Column("地址 address", lambda p: p.household.building.address if p.household_id else ""),
-    Column("门牌 door", lambda p: p.household.door_label if p.household_id else ""),
-    Column("姓名 name", "name"),
-    Column("性别 sex", lambda p: p.get_sex_display()),
-    Column("年龄 age", "age"),
-    Column("身份证号 ID number", "id_number", sensitive="id_number", width=22),
-    Column("手机 phone", "phone", sensitive="phone", width=16),
-    Column("与户主关系 relation", lambda p: p.get_relation_display()),
-    Column("居住状态 residence", lambda p: p.get_residence_status_display()),
-    Column("特殊人群 special groups", lambda p: "、".join(g.name for g in p.special_groups.all())),
+    Column(gettext_lazy("grid"), "grid.name"),
+    Column(gettext_lazy("address"), lambda p: p.household.building.address if p.household_id else ""),
+    Column(gettext_lazy("door"), lambda p: p.household.door_label if p.household_id else ""),
+    Column(gettext_lazy("name"), "name"),
+    Column(gettext_lazy("sex"), lambda p: p.get_sex_display()),
+    Column(gettext_lazy("age"), "age"),
+    Column(gettext_lazy("ID number"), "id_number", sensitive="id_number", width=22),
+    Column(gettext_lazy("phone"), "phone", sensitive="phone", width=16),
+    Column(gettext_lazy("relation"), lambda p: p.get_relation_display()),
+    Column(gettext_lazy("residence"), lambda p: p.get_residence_status_display()),
+    Column(gettext_lazy("special groups"), lambda p: "、".join(g.label for g in p.special_groups.all())),
 ]
 
 

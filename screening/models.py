@@ -26,8 +26,8 @@ class Campaign(models.Model):
     min_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
     default_pool_size = models.PositiveSmallIntegerField(_("default pool size"), default=10)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by"))
 
     class Meta:
         ordering = ["-created_at"]
@@ -95,7 +95,7 @@ class PoolingRule(models.Model):
         CONTROLLED = "controlled", _("controlled zone")
         ELSEWHERE = "elsewhere", _("elsewhere")
 
-    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="pooling_rules")
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="pooling_rules", verbose_name=_("campaign"))
     area = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("area"))
     zone = models.CharField(_("zone"), max_length=12, choices=Zone.choices, default=Zone.ELSEWHERE)
     pool_size = models.PositiveSmallIntegerField(_("persons per tube"))
@@ -156,11 +156,11 @@ class Tube(models.Model):
     code = models.CharField(_("tube code"), max_length=40, unique=True)
     pool_size = models.PositiveSmallIntegerField(_("persons per tube"))
     closed_at = models.DateTimeField(_("closed"))
-    received_at = models.DateTimeField(auto_now_add=True)
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    received_at = models.DateTimeField(auto_now_add=True, verbose_name=_("received at"))
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("registered by"))
     result = models.CharField(_("result"), max_length=10, choices=Result.choices, default=Result.PENDING)
     resulted_at = models.DateTimeField(_("result time"), null=True, blank=True)
-    result_received_at = models.DateTimeField(null=True, blank=True)
+    result_received_at = models.DateTimeField(null=True, blank=True, verbose_name=_("result received at"))
     lab = models.CharField(_("lab"), max_length=80, blank=True)
 
     class Meta:
@@ -185,15 +185,15 @@ class Sample(models.Model):
     that coverage is a GROUP BY over this table alone."""
 
     # Empty in a roll call: a person seen at their door is "sampled" without a tube.
-    tube = models.ForeignKey(Tube, models.CASCADE, null=True, blank=True, related_name="samples")
-    round = models.ForeignKey(Round, models.PROTECT, related_name="+")
-    person = models.ForeignKey(Person, models.PROTECT, related_name="samples")
-    grid = models.ForeignKey(Area, models.PROTECT, related_name="+")
-    household = models.ForeignKey(Household, models.PROTECT, null=True, blank=True, related_name="+")
-    sampled_at = models.DateTimeField()
-    result = models.CharField(max_length=10, choices=Tube.Result.choices, default=Tube.Result.PENDING)
+    tube = models.ForeignKey(Tube, models.CASCADE, null=True, blank=True, related_name="samples", verbose_name=_("tube"))
+    round = models.ForeignKey(Round, models.PROTECT, related_name="+", verbose_name=_("round"))
+    person = models.ForeignKey(Person, models.PROTECT, related_name="samples", verbose_name=_("person"))
+    grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
+    household = models.ForeignKey(Household, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("household"))
+    sampled_at = models.DateTimeField(verbose_name=_("sampled at"))
+    result = models.CharField(max_length=10, choices=Tube.Result.choices, default=Tube.Result.PENDING, verbose_name=_("result"))
     # Already sampled this round in another tube (allowed: a re-sample after a positive pool, or a second visit).
-    is_repeat = models.BooleanField(default=False)
+    is_repeat = models.BooleanField(default=False, verbose_name=_("repeat sample"))
 
     area_path = "grid"
     objects = ScopedManager()
@@ -229,16 +229,16 @@ class Exclusion(models.Model):
         DECEASED = "deceased", _("deceased")
         OTHER = "other", _("other")
 
-    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="exclusions")
-    round = models.ForeignKey(Round, models.CASCADE, null=True, blank=True, related_name="exclusions")
-    person = models.ForeignKey(Person, models.CASCADE, related_name="+")
-    grid = models.ForeignKey(Area, models.PROTECT, related_name="+")
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="exclusions", verbose_name=_("campaign"))
+    round = models.ForeignKey(Round, models.CASCADE, null=True, blank=True, related_name="exclusions", verbose_name=_("round"))
+    person = models.ForeignKey(Person, models.CASCADE, related_name="+", verbose_name=_("person"))
+    grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
     reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
     where = models.CharField(_("where"), max_length=100, blank=True)
     until = models.DateField(_("until"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("created by"))
 
     area_path = "grid"
     objects = ScopedManager()
@@ -266,16 +266,16 @@ class KnockOutcome(models.Model):
         MOVED_OUT = "moved_out", _("moved out")
         DECEASED = "deceased", _("deceased")
 
-    round = models.ForeignKey(Round, models.CASCADE, related_name="knock_outcomes")
-    household = models.ForeignKey(Household, models.CASCADE, related_name="+")
-    person = models.ForeignKey(Person, models.CASCADE, null=True, blank=True, related_name="+")
-    grid = models.ForeignKey(Area, models.PROTECT, related_name="+")
+    round = models.ForeignKey(Round, models.CASCADE, related_name="knock_outcomes", verbose_name=_("round"))
+    household = models.ForeignKey(Household, models.CASCADE, related_name="+", verbose_name=_("household"))
+    person = models.ForeignKey(Person, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("person"))
+    grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
     where = models.CharField(_("where"), max_length=100, blank=True)
     until = models.DateField(_("until"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    recorded_at = models.DateTimeField(auto_now_add=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("recorded at"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("recorded by"))
 
     area_path = "grid"
     objects = ScopedManager()
@@ -294,17 +294,19 @@ class KnockOutcome(models.Model):
 class NoticeAck(models.Model):
     """A person acknowledged the grid group's notice for a round (the silent are phoned, then knocked)."""
 
-    round = models.ForeignKey(Round, models.CASCADE, related_name="+")
-    person = models.ForeignKey(Person, models.CASCADE, related_name="+")
-    grid = models.ForeignKey(Area, models.PROTECT, related_name="+")
-    acknowledged_at = models.DateTimeField(auto_now_add=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    round = models.ForeignKey(Round, models.CASCADE, related_name="+", verbose_name=_("round"))
+    person = models.ForeignKey(Person, models.CASCADE, related_name="+", verbose_name=_("person"))
+    grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
+    acknowledged_at = models.DateTimeField(auto_now_add=True, verbose_name=_("acknowledged at"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("recorded by"))
 
     area_path = "grid"
     objects = ScopedManager()
     all_objects = models.Manager()
 
     class Meta:
+        verbose_name = _("notice acknowledgement")
+        verbose_name_plural = _("notice acknowledgements")
         constraints = [models.UniqueConstraint(fields=["round", "person"], name="noticeack_unique")]
 
     def __str__(self):
@@ -314,7 +316,7 @@ class NoticeAck(models.Model):
 class HomeSamplingTeam(models.Model):
     """A medic and a grid worker who sample at home in an area during a round."""
 
-    round = models.ForeignKey(Round, models.CASCADE, related_name="home_teams")
+    round = models.ForeignKey(Round, models.CASCADE, related_name="home_teams", verbose_name=_("round"))
     name = models.CharField(_("name"), max_length=60)
     area = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("area"))
     medic = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("medic"))
@@ -345,19 +347,19 @@ class HomeSamplingRequest(models.Model):
         DONE = "done", _("done")
         NOT_DONE = "not_done", _("not done")
 
-    round = models.ForeignKey(Round, models.CASCADE, related_name="home_requests")
-    person = models.ForeignKey(Person, models.CASCADE, related_name="+")
-    grid = models.ForeignKey(Area, models.PROTECT, related_name="+")
-    household = models.ForeignKey(Household, models.SET_NULL, null=True, blank=True, related_name="+")
+    round = models.ForeignKey(Round, models.CASCADE, related_name="home_requests", verbose_name=_("round"))
+    person = models.ForeignKey(Person, models.CASCADE, related_name="+", verbose_name=_("person"))
+    grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
+    household = models.ForeignKey(Household, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("household"))
     source = models.CharField(_("source"), max_length=14, choices=Source.choices)
     single_tube = models.BooleanField(_("single tube"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    team = models.ForeignKey(HomeSamplingTeam, models.SET_NULL, null=True, blank=True, related_name="requests")
+    team = models.ForeignKey(HomeSamplingTeam, models.SET_NULL, null=True, blank=True, related_name="requests", verbose_name=_("team"))
     route_order = models.PositiveIntegerField(_("route order"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    done_at = models.DateTimeField(null=True, blank=True)
-    sample = models.ForeignKey(Sample, models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    done_at = models.DateTimeField(null=True, blank=True, verbose_name=_("done at"))
+    sample = models.ForeignKey(Sample, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("sample"))
 
     area_path = "grid"
     objects = ScopedManager()
@@ -391,14 +393,14 @@ class Hold(models.Model):
         POSITIVE = "positive", _("positive")
         RELEASED = "released", _("released (result corrected)")
 
-    round = models.ForeignKey(Round, models.CASCADE, related_name="holds")
-    tube = models.ForeignKey(Tube, models.CASCADE, related_name="holds")
-    person = models.ForeignKey(Person, models.CASCADE, related_name="+")
-    grid = models.ForeignKey(Area, models.PROTECT, related_name="+")
+    round = models.ForeignKey(Round, models.CASCADE, related_name="holds", verbose_name=_("round"))
+    tube = models.ForeignKey(Tube, models.CASCADE, related_name="holds", verbose_name=_("tube"))
+    person = models.ForeignKey(Person, models.CASCADE, related_name="+", verbose_name=_("person"))
+    grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.HELD)
-    created_at = models.DateTimeField(auto_now_add=True)
-    resample = models.ForeignKey(Sample, models.SET_NULL, null=True, blank=True, related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    resample = models.ForeignKey(Sample, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("re-sampling request"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     area_path = "grid"
     objects = ScopedManager()
@@ -418,17 +420,19 @@ class Hold(models.Model):
 class TraceEntry(models.Model):
     """The "to trace" list: a positive single tube. The tracing issue will own what happens next."""
 
-    round = models.ForeignKey(Round, models.CASCADE, related_name="+")
-    tube = models.ForeignKey(Tube, models.CASCADE, related_name="+")
-    person = models.ForeignKey(Person, models.CASCADE, related_name="+")
-    grid = models.ForeignKey(Area, models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    round = models.ForeignKey(Round, models.CASCADE, related_name="+", verbose_name=_("round"))
+    tube = models.ForeignKey(Tube, models.CASCADE, related_name="+", verbose_name=_("tube"))
+    person = models.ForeignKey(Person, models.CASCADE, related_name="+", verbose_name=_("person"))
+    grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     area_path = "grid"
     objects = ScopedManager()
     all_objects = models.Manager()
 
     class Meta:
+        verbose_name = _("person to trace")
+        verbose_name_plural = _("persons to trace")
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["tube", "person"], name="traceentry_unique")]
 
@@ -445,16 +449,16 @@ class Alert(models.Model):
         POSITIVE_SINGLE = "positive_single", _("positive single tube")
         PROVISIONAL = "provisional", _("person registered at a desk")
 
-    round = models.ForeignKey(Round, models.CASCADE, related_name="alerts")
-    area = models.ForeignKey(Area, models.PROTECT, related_name="+")
+    round = models.ForeignKey(Round, models.CASCADE, related_name="alerts", verbose_name=_("round"))
+    area = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("area"))
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
-    tube = models.ForeignKey(Tube, models.CASCADE, null=True, blank=True, related_name="+")
-    person = models.ForeignKey(Person, models.CASCADE, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    tube = models.ForeignKey(Tube, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("tube"))
+    person = models.ForeignKey(Person, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("person"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    acknowledged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("acknowledged at"))
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("acknowledged by"))
     # Set when the lab corrects the result that raised the alert: the alert no longer stands.
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True, verbose_name=_("withdrawn at"))
 
     area_path = "area"
     objects = ScopedManager()

@@ -5,7 +5,7 @@
 - coverage(round_, area) -> {"area", "level", totals…, "children": [{"key", "code", "name", totals…}]}: expected,
   sampled, missing, excluded, resulted, positive for an area and each child (child areas; for a grid its buildings)
 - coverage_building(round_, building) -> the same for a building, children = households
-- household_persons(round_, household) -> [{"person", "state", "sampled_at", "result", "exclusion"}]
+- household_persons(round_, household) -> [{"person", "state", "sampled_at", "result", "result_label", "exclusion"}]
 - missing_persons(round_, area) -> Person queryset ordered by door
 - knock_list(round_, grid, household=None) -> [{"household", "building", "persons": [{"person", "acknowledged",
   "last_outcome"}], "last_outcome"}] ordered by building, unit, floor, room (with `household`, only that door)
@@ -362,6 +362,7 @@ def household_persons(round_, household):
                 "state": state,
                 "sampled_at": sample.sampled_at if sample else None,
                 "result": sample.result if sample else None,
+                "result_label": sample.get_result_display() if sample else None,
                 "exclusion": exclusions.get(p.pk),
             }
         )

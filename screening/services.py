@@ -478,7 +478,7 @@ def _resolve(entry, parsed_ids, by_number, by_id):
     if raw not in (None, ""):
         number = parsed_ids[str(raw)]
         if isinstance(number, IdentityError):
-            return {"field": "id_number", "error": _(str(number))}
+            return {"field": "id_number", "error": str(number)}
         if number in by_number:
             return dict(by_number[number])
         grid = str(entry.get("grid") or "")

@@ -115,7 +115,7 @@ def desk_lookup(request):
         try:
             number = parse_ric(query)[0]
         except IdentityError as exc:
-            return JsonResponse({"found": False, "invalid": True, "error": _(str(exc))})
+            return JsonResponse({"found": False, "invalid": True, "error": str(exc)})
         person = (
             Person.objects.select_related("grid").filter(id_type=Person.IdType.RESIDENT_ID, id_number=number).first()
         )

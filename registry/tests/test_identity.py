@@ -1,8 +1,29 @@
 import pytest
+from django.utils import translation
 
 from core.masking import mask_id_number, mask_phone
 from registry.identity import IdentityError, parse_phone, parse_ric
 from registry.testing import synthetic_id_number
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The reasons are compared in English below; the Chinese ones are the catalog's (test_reasons_speak_…)."""
+    with translation.override("en"):
+        yield
+
+
+def test_reasons_speak_the_active_language_and_name_their_field():
+    """phonenumbers and python-stdnum explain in English; we never pass their words on, and ours are translated
+    when shown, wherever the error is shown."""
+    with pytest.raises(IdentityError) as bad_phone:
+        parse_phone("12345")
+    with pytest.raises(IdentityError) as bad_id:
+        parse_ric("44070419800101123")
+    assert (bad_phone.value.field, bad_id.value.field) == ("phone", "id_number")
+    with translation.override("zh-hans"):
+        assert (str(bad_phone.value), str(bad_id.value)) == ("不是有效的大陆电话号码", "身份证号码应为 18 位")
+    assert str(bad_phone.value) == "phone number is not a valid mainland number"
 
 
 def test_masks_keep_region_and_last_four():
