@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django_htmx",
+    "ninja",  # Swagger UI from its own static files, not a CDN
     "django_tasks",
     "gridcare.apps.TaskResultsConfig",  # django_tasks_db, named in our languages
     "gridcare.apps.LockoutsConfig",  # axes, likewise

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('care', '0005_receipt_longer'),
-        ('registry', '0004_verbose_names_translated'),
+        ('registry', '0005_verbose_names_translated'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0004_verbose_names_translated'),
+        ('registry', '0005_verbose_names_translated'),
         ('screening', '0004_site_medics_and_corrections'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

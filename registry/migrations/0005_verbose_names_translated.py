@@ -5,7 +5,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0003_import_job'),
+        ('registry', '0004_import_job_preview'),
     ]
 
     operations = [

@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_cache_table'),
+        ('core', '0004_scheduled_job'),
     ]
 
     operations = [
