@@ -172,6 +172,7 @@ PUBLIC_STATUS_LOOKUPS_PER_HOUR = env_int("PUBLIC_STATUS_LOOKUPS_PER_HOUR", 20)
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "gridcare" / "locale"]
+FORMAT_MODULE_PATH = ["gridcare.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
