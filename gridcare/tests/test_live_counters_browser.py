@@ -12,6 +12,7 @@ from gridcare.tests.browser import chromium, log_in, set_viewport, skip_without_
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 skip_without_chromium()
 pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -35,7 +36,9 @@ def mark_page(driver):
 
 def tap_and_wait(driver, button, element_id, expected):
     button.click()
-    WebDriverWait(driver, 10).until(lambda d: counter(d, element_id) == expected)
+    # The swap replaces the counters while they are read: a counter gone stale is read again.
+    wait = WebDriverWait(driver, 20, ignored_exceptions=[StaleElementReferenceException])
+    wait.until(lambda d: counter(d, element_id) == expected)
     assert driver.execute_script("return window.notReloaded === true"), "the page was reloaded"
 
 
