@@ -69,7 +69,9 @@ const out = {
 };
 const wide = [];
 for (const el of document.body.querySelectorAll('*')) {
-  if (nav(el) || el.clientWidth === 0) continue;
+  // Not a box anyone sees: a closed menu's panel, a screen-reader-only label (clipped to 1 px on purpose), the
+  // shapes inside a chart (the <svg> itself is measured).
+  if (nav(el) || el.clientWidth <= 1 || !el.checkVisibility() || (el.closest('svg') && el.tagName !== 'svg')) continue;
   const style = getComputedStyle(el);
   if (style.display === 'inline' || style.display === 'contents') continue;
   if (el.scrollWidth > el.clientWidth + 1) wide.push(el);
