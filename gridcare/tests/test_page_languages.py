@@ -41,14 +41,17 @@ ATTRIBUTES_READ = {"title", "placeholder", "aria-label", "alt", "data-label"}
 
 class ReadText(HTMLParser):
     """What a reader sees: text outside <script>/<style>, the strings of JSON islands, attributes that are read
-    (and the value of buttons)."""
+    (and the value of buttons). Text marked as another language (`lang` on an element: an example written as
+    residents write it) and `<code>` (an address of the API) belong to no page language."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.parts, self._skip, self._json = [], 0, False
+        self.parts, self._skip, self._json, self._marked = [], 0, False, []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag == "code" or (tag != "html" and "lang" in attrs):
+            self._marked.append(tag)
         if tag in ("script", "style"):
             self._skip += 1
             self._json = attrs.get("type") == "application/json"
@@ -58,11 +61,15 @@ class ReadText(HTMLParser):
             self.parts.append(attrs.get("value") or "")
 
     def handle_endtag(self, tag):
+        if self._marked and tag == self._marked[-1]:
+            self._marked.pop()
         if tag in ("script", "style") and self._skip:
             self._skip -= 1
             self._json = False
 
     def handle_data(self, data):
+        if self._marked:
+            return
         if not self._skip:
             self.parts.append(data)
         elif self._json and data.strip():
