@@ -76,22 +76,16 @@ def shoot(base):
 
 
 def knock_path():
-    """grid1's knock list of the running round (else the latest round that has started)."""
+    """grid1's knock list of the round being worked on (the menu's own choice of round)."""
     from django.contrib.auth import get_user_model
     from django.urls import reverse
-    from django.utils import timezone
 
     from core.context import system_actor
-    from screening.models import Round
+    from screening.selectors import round_current
 
     with system_actor():
         grid = get_user_model().objects.get(username="grid1").area
-        now = timezone.now()
-        started = Round.objects.filter(starts_at__lte=now).order_by("-starts_at")
-        round_ = (
-            started.filter(ends_at__gt=now).first() or started.first() or Round.objects.order_by("starts_at").first()
-        )
-        return reverse("screening:knock_list", args=[round_.pk, grid.code])
+        return reverse("screening:knock_list", args=[round_current(grid).pk, grid.code])
 
 
 def log_in(driver, base, username):
