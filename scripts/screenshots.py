@@ -50,7 +50,7 @@ def shoot(base):
     import django
 
     django.setup()
-    from gridcare.tests.browser import chromium, set_viewport
+    from core.tests.browser import chromium, set_viewport
 
     OUT.mkdir(parents=True, exist_ok=True)
     pages = {

@@ -27,7 +27,7 @@ from django.db import models
 from django.urls import reverse
 
 from conftest import reseed_reference_data
-from gridcare.tests.browser import chromium, log_in, set_viewport, skip_without_chromium
+from core.tests.browser import chromium, log_in, set_viewport, skip_without_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

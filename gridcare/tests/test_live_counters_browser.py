@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from gridcare.tests.browser import chromium, log_in, set_viewport, skip_without_chromium
+from core.tests.browser import chromium, log_in, set_viewport, skip_without_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 skip_without_chromium()

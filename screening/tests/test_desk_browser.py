@@ -1,8 +1,6 @@
 """The desk in a real browser: a keyboard-wedge scanner types each code and Enter into the focused input; the
 network is cut, tubes close offline and wait; when it returns they reach the server exactly once."""
 
-import os
-import shutil
 from datetime import timedelta
 
 import pytest
@@ -10,16 +8,14 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
+from core.tests.browser import chromium, set_viewport, skip_without_chromium
 from registry.testing import synthetic_id_number
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = shutil.which("chromium")
-CHROMEDRIVER = shutil.which("chromedriver")
-if not (CHROMIUM and CHROMEDRIVER) and os.environ.get("CI") != "true":
-    pytest.skip("headless Chromium and chromedriver are not installed", allow_module_level=True)
+skip_without_chromium()
 
-webdriver = pytest.importorskip("selenium.webdriver")
+pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -27,20 +23,8 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 @pytest.fixture
 def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--window-size=390,844",
-    ):
-        options.add_argument(arg)
-    # Debian's driver, named explicitly: selenium must never try to download one.
-    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
-    driver.set_script_timeout(20)
+    driver = chromium()
+    set_viewport(driver, 390, 844)
     yield driver
     driver.quit()
 
