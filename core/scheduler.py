@@ -7,7 +7,6 @@ firing are ours, in the database, so that a missed run is caught up at start and
 fire each run once (see docs/DECISIONS.md "Scheduled jobs")."""
 
 import logging
-import re
 import time
 import traceback
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from django_tasks import task
 
 from core.context import system_actor
 from core.discovery import app_modules
-from core.masking import mask_id_number, mask_phone
+from core.masking import mask_numbers_in
 from core.models import ScheduledJob
 
 logger = logging.getLogger(__name__)
@@ -198,13 +197,7 @@ def _record(name, started, duration, *, error=None):
     ScheduledJob.objects.filter(name=name).update(**changes)
 
 
-_ID_NUMBER = re.compile(r"\b\d{17}[\dXx]\b")
-_PHONE = re.compile(r"\b1\d{10}\b")
-
-
 def _error_summary(exc, limit=4000):
     """The exception and the last frames of its traceback, with any ID or phone number a message quoted (a
     database's "Key (id_number)=(…) already exists") masked, as everywhere else."""
-    text = "".join(traceback.format_exception(exc))[-limit:]
-    text = _ID_NUMBER.sub(lambda m: mask_id_number(m[0]), text)
-    return _PHONE.sub(lambda m: mask_phone(m[0]), text)
+    return mask_numbers_in("".join(traceback.format_exception(exc))[-limit:])

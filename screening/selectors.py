@@ -38,6 +38,7 @@ tube (pooled or single). missing = expected − sampled.
 """
 
 import math
+from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
@@ -139,7 +140,14 @@ def round_current(area=None, now=None):
     last to have started, else the next to come; None before any campaign. With an area, only rounds of campaigns
     whose scope covers the area or part of it."""
     now = now or timezone.now()
-    rounds = [r for r in Round.objects.select_related("campaign").order_by("-starts_at", "-pk") if _serves(r, area)]
+    rounds = list(Round.objects.select_related("campaign").order_by("-starts_at", "-pk"))
+    if area is not None:
+        scopes = defaultdict(list)  # one query for every campaign's scope, not one a round
+        for campaign_id, code in Area.all_objects.filter(campaigns__in={r.campaign_id for r in rounds}).values_list(
+            "campaigns", "code"
+        ):
+            scopes[campaign_id].append(code)
+        rounds = [r for r in rounds if _serves(scopes[r.campaign_id], area)]
     started = [r for r in rounds if r.starts_at <= now]
     running = [r for r in started if r.ends_at > now]
     return (running or started or rounds[::-1] or [None])[0]
@@ -152,10 +160,9 @@ def round_running(area, now=None):
     return round_ if round_ is not None and round_.status_at(now) == Round.Status.RUNNING else None
 
 
-def _serves(round_, area):
-    return area is None or any(
-        code.startswith(area.code) or area.code.startswith(code) for code in scope_codes(round_.campaign)
-    )
+def _serves(scope, area):
+    """Whether a campaign of these scope codes covers the area or part of it."""
+    return any(code.startswith(area.code) or area.code.startswith(code) for code in scope)
 
 
 def site_list(campaign):
