@@ -1,0 +1,37 @@
+"""Tracing's scheduled jobs (core.scheduler)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.scheduler import Job, daily, every
+from tracing.services import (
+    controls_lift_by_rule,
+    handover_escalate_overdue,
+    key_group_obligations_for,
+    venue_visits_purge,
+)
+
+JOBS = [
+    # --- venues ---
+    Job(
+        "tracing.venue_visits_purge",
+        _("Delete venue visits past the retention period"),
+        daily("03:30"),
+        venue_visits_purge,
+    ),
+    # --- arrivals ---
+    Job(
+        "tracing.key_group_obligations",
+        _("Create the day's tests of key groups"),
+        daily("00:05"),
+        key_group_obligations_for,
+    ),
+    # --- isolation ---
+    Job("tracing.handover_escalate", _("Escalate unaccepted hand-overs"), every(minutes=1), handover_escalate_overdue),
+    # --- control ---
+    Job(
+        "tracing.controls_lift_by_rule",
+        _("Step down or lift controls with no new case"),
+        daily("06:00"),
+        controls_lift_by_rule,
+    ),
+]
