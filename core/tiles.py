@@ -1,0 +1,50 @@
+"""The command centre's numbers, contributed by each app without the command app importing any app's models: an
+app's `tiles.py` lists `TILES = [Tile(...)]`, found with `core.discovery.app_modules("tiles")`. The dashboard,
+the map and the daily report all read the same tiles, so a number means the same thing on each of them.
+
+A tile's functions run inside the asking user's scope (a request, or `core.context.user_actor` for the scheduled
+report) and read through the scoped managers, like any selector."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from core.discovery import app_modules
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str  # stable within its tile ("population"): the report compares today's with yesterday's by it
+    label: str  # a lazy translation
+    value: int | float | None  # None: nothing to count yet (no round running), shown as "—", never as 0
+    unit: str = ""  # shown after the value ("%", a lazy "min")
+    url: str = ""  # the list behind the number
+    alert: bool = False  # needs attention (overdue, positive): shown in red
+
+
+@dataclass(frozen=True)
+class Tile:
+    key: str  # "<app label>.<name>", unique
+    label: str
+    perm: str  # a user without this permission does not see the tile
+    # figures(area, day) -> [Figure]: counts of events on `day` (a local date; today for the live dashboard) and
+    # states as they are now.
+    figures: Callable[[object, date], list[Figure]]
+    # by_child(area, day) -> {child area code: {figure key: value}}: the same figures one level down, for the
+    # drill-down table and the map's colours. None when the tile has no per-area split.
+    by_child: Callable[[object, date], dict[str, dict]] | None = None
+    # chart(area, day) -> an ECharts option (plain data: no functions, it is sent as JSON). None: no chart.
+    chart: Callable[[object, date], dict] | None = None
+    order: int = 100  # place on the dashboard, smaller first
+    map_keys: tuple = field(default=())  # figure keys of by_child the map may colour areas by
+
+
+def tiles_all():
+    # core is an app too, and this module is its "tiles": it contributes none
+    tiles = [tile for module in app_modules("tiles") for tile in getattr(module, "TILES", ())]
+    return sorted(tiles, key=lambda tile: (tile.order, tile.key))
+
+
+def tiles_for(user):
+    """The tiles `user` may see, in dashboard order."""
+    return [tile for tile in tiles_all() if user.has_perm(tile.perm)]
