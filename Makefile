@@ -18,7 +18,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed messages
+# Front-end libraries (ECharts) from package-lock.json; gridcare.vendor serves the built files as static files.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed messages
 
 # compilemessages refuses to run when no app has a locale/ directory yet, so only call it when there is a .po file.
 messages: $(VENV)/.installed

@@ -5,7 +5,8 @@ Areas (codes nest by prefix):
                                      → 440704001002 新创村 → grid 440704001002001 (C)
               → 440704002 外海街道 → 440704002001 银泉社区 → grid 440704002001001 (D)
 Users: dana (district admin), stella (street staff, 礼乐), cora (community staff, 中福), gwen (grid worker, A),
-       greg (grid worker, B — gwen's neighbour), mia (medic), lena (lab), vic (volunteer lead, 中福).
+       greg (grid worker, B — gwen's neighbour), mia (medic), lena (lab), vic (volunteer lead, 中福),
+       cass (checkpoint staff, 中福), tess (tracing staff), lou (logistics staff), vera (volunteer, 中福).
 """
 
 import threading
@@ -74,6 +75,8 @@ REFERENCE_SEEDS = [
     ("registry.migrations.0002_special_groups_and_search", "seed_groups"),
     ("care.migrations.0002_seed_plans_and_risk", "seed"),
     ("care.migrations.0006_risk_names_in_english", "name_risk_levels_in_english"),
+    ("tracing.migrations.0002_protocol_versions", "add_editions"),
+    ("tracing.migrations.0003_arrivals", "add_arrival_rules"),
 ]
 
 
@@ -131,6 +134,10 @@ def users(areas, django_user_model):
         "mia": make("mia", Role.MEDIC, areas["district"]),
         "lena": make("lena", Role.LAB, areas["district"]),
         "vic": make("vic", Role.VOLUNTEER_LEAD, areas["zhongfu"]),
+        "cass": make("cass", Role.CHECKPOINT_STAFF, areas["zhongfu"]),
+        "tess": make("tess", Role.TRACING_STAFF, areas["district"]),
+        "lou": make("lou", Role.LOGISTICS_STAFF, areas["district"]),
+        "vera": make("vera", Role.VOLUNTEER, areas["zhongfu"]),
     }
 
 

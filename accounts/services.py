@@ -9,7 +9,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken
-from accounts.roles import role_perms
+from accounts.roles import OWN_ROWS_ROLES, role_perms
 from core.audit import audit_record
 from core.context import Actor, Scope
 from core.models import AuditEvent
@@ -21,7 +21,8 @@ def scope_for_user(user):
     if user.area_id is None:
         return Scope.everything() if user.is_superuser else Scope.nothing()
     area = user.area
-    return Scope(code=area.code, area_id=area.pk, is_grid=area.level == area.Level.GRID)
+    owner_id = user.pk if user.role in OWN_ROWS_ROLES else None
+    return Scope(code=area.code, area_id=area.pk, is_grid=area.level == area.Level.GRID, owner_id=owner_id)
 
 
 def actor_for(user, ip=None):

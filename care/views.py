@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.middleware import client_ip
@@ -30,7 +29,7 @@ from care.forms import (
     SpotCheckForm,
     SurveyForm,
 )
-from care.ledger_sheet import export_columns, ledger_import
+from care.ledger_sheet import ledger_import
 from care.models import (
     CareSettings,
     FollowUp,
@@ -44,7 +43,6 @@ from care.models import (
 from core import limits
 from core.audit import audit_record
 from core.context import system_actor, system_scope
-from core.exports import Column, export_response
 from core.models import AuditEvent
 from core.uploads import UploadRefused
 from registry.models import Area, Person, SpecialGroup
@@ -82,8 +80,6 @@ def _user_area(request):
 def ledger(request):
     group = SpecialGroup.objects.filter(code=request.GET.get("group")).first()
     entries = selectors.ledger_entry_list(group=group, grid=_user_area(request))
-    if request.GET.get("format") == "xlsx":
-        return export_response(request, name="care-ledger", columns=export_columns(), rows=entries.iterator())
     return render(
         request,
         "care/ledger.html",
@@ -278,8 +274,6 @@ def supervision(request):
     totals = {k: sum(r[k] for r in by_community) for k in ("planned", "done", "not_reached", "open", "visit")}
     worker_id = request.GET.get("worker", "")
     unreached = selectors.unreached_list(area, day, worker_id=int(worker_id) if worker_id.isdigit() else None)
-    if request.GET.get("format") == "xlsx":
-        return _export_unreached(request, unreached)
     return render(
         request,
         "care/supervision.html",
@@ -299,18 +293,6 @@ def supervision(request):
     )
 
 
-def _export_unreached(request, pairings):
-    columns = [
-        Column(gettext_lazy("grid"), "grid.name"),
-        Column(gettext_lazy("name"), "person.name"),
-        Column(gettext_lazy("phone"), "person.phone", sensitive="phone"),
-        Column(gettext_lazy("responsible worker"), "worker.staff_label"),
-        Column(gettext_lazy("last reached"), "last_reached_on"),
-        Column(gettext_lazy("misses in a row"), "misses"),
-    ]
-    return export_response(request, name="care-unreached", columns=columns, rows=pairings.iterator())
-
-
 @login_required
 @require_POST
 @care_perm("add_spotcheck")
@@ -324,25 +306,6 @@ def spot_check(request, followup_id):
 
 
 # --- help requests ------------------------------------------------------------------------------------------
-
-
-def _request_columns():
-    return [
-        Column(gettext_lazy("receipt number"), "receipt"),
-        Column(gettext_lazy("area"), "area.name"),
-        Column(gettext_lazy("type"), lambda r: r.get_kind_display()),
-        Column(gettext_lazy("channel"), lambda r: r.get_channel_display()),
-        Column(gettext_lazy("green channel"), lambda r: "✓" if r.green_channel else ""),
-        Column(gettext_lazy("requester"), "requester_name"),
-        Column(gettext_lazy("phone"), "requester_phone", sensitive="phone"),
-        Column(gettext_lazy("what is needed"), "description", width=40),
-        Column(gettext_lazy("status"), lambda r: r.get_status_display()),
-        Column(gettext_lazy("received at"), "created_at"),
-        Column(gettext_lazy("deadline"), "deadline_at"),
-        Column(gettext_lazy("assigned to"), "assigned_to.staff_label"),
-        Column(gettext_lazy("escalated to"), "escalated_to.name"),
-        Column(gettext_lazy("result"), "result"),
-    ]
 
 
 @require_safe
@@ -360,8 +323,6 @@ def requests(request):
     )
     if view == "open":
         qs = qs.filter(status__in=HelpRequest.OPEN)
-    if request.GET.get("format") == "xlsx":
-        return export_response(request, name="care-requests", columns=_request_columns(), rows=qs.iterator())
     return render(
         request, "care/requests.html", {"page": _page(request, qs), "view": view, "area": area, "now": timezone.now()}
     )
@@ -506,23 +467,6 @@ def public_status(request):
 # --- relief -------------------------------------------------------------------------------------------------
 
 
-def _relief_columns():
-    return [
-        Column(gettext_lazy("area"), "area.name"),
-        Column(gettext_lazy("request receipt number"), "request.receipt"),
-        Column(gettext_lazy("name"), "person.name"),
-        Column(gettext_lazy("ID number"), "person.id_number", sensitive="id_number"),
-        Column(gettext_lazy("kind"), lambda r: r.get_kind_display()),
-        Column(gettext_lazy("what"), "item"),
-        Column(gettext_lazy("amount (yuan)"), lambda r: float(r.amount)),
-        Column(gettext_lazy("quantity"), "quantity"),
-        Column(gettext_lazy("approved by"), "approved_by.staff_label"),
-        Column(gettext_lazy("delivered by"), "delivered_by.staff_label"),
-        Column(gettext_lazy("signed for by"), "signed_by"),
-        Column(gettext_lazy("delivered at"), "delivered_at"),
-    ]
-
-
 @require_safe
 @login_required
 @care_perm("view_relief")
@@ -532,8 +476,6 @@ def relief(request):
     if period.is_valid():
         start, end = period.cleaned_data["start"], period.cleaned_data["end"]
     reliefs = selectors.relief_list(start=start, end=end)
-    if request.GET.get("format") == "xlsx":
-        return export_response(request, name="care-relief", columns=_relief_columns(), rows=reliefs.iterator())
     level = Area.Level.COMMUNITY if request.user.area and request.user.area.level >= 2 else Area.Level.STREET
     return render(
         request,

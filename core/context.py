@@ -13,12 +13,14 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Scope:
     """The subtree of areas a user may see: codes starting with `code`. `code=None` sees everything; `empty`
-    sees nothing."""
+    sees nothing. `owner_id`, for a role that acts on its own rows only (a volunteer), narrows every model that
+    declares `owner_filter(user_id)` to the rows that user owns, inside the area."""
 
     code: str | None = None
     area_id: int | None = None
     is_grid: bool = False
     empty: bool = False
+    owner_id: int | None = None
 
     @classmethod
     def everything(cls):
@@ -112,3 +114,28 @@ def narrowed_to(area):
     scope = Scope.of_area(area) if actor.scope.covers(area.code) else Scope.nothing()
     with acting_as(actor.replace(scope=scope)):
         yield
+
+
+def user_actor(user, ip=None):
+    """The actor a request of `user` would have (their area's scope, their role's permissions), for a task that
+    works on a user's behalf: what it reads is what that user may see. Built by settings.ACTOR_FOR_USER, since
+    core knows no app (accounts.services.actor_for)."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    return import_string(settings.ACTOR_FOR_USER)(user, ip)
+
+
+def scope_meet(one, other):
+    """The part of the district both scopes see (the narrower of two nested subtrees; nothing if they are apart),
+    owner-bound if either is."""
+    owner_id = one.owner_id if one.owner_id is not None else other.owner_id
+    if one.empty or other.empty:
+        return Scope.nothing()
+    if other.code is None or (one.code is not None and one.code.startswith(other.code)):
+        narrower = one
+    elif one.code is None or other.code.startswith(one.code):
+        narrower = other
+    else:
+        return Scope.nothing()
+    return Scope(code=narrower.code, area_id=narrower.area_id, is_grid=narrower.is_grid, owner_id=owner_id)

@@ -100,3 +100,72 @@ class ScheduledJob(models.Model):
         """The exception itself: the traceback's last line."""
         lines = self.last_error.strip().splitlines()
         return lines[-1][:200] if lines else ""
+
+
+class OwnRowsManager(models.Manager):
+    """The rows the acting user owns (the system sees all; nobody, none): an export is its owner's alone, so another
+    user's export is not found (404), as a row outside one's area is."""
+
+    def get_queryset(self):
+        from core.context import current_actor
+
+        actor, queryset = current_actor(), super().get_queryset()
+        if actor.system:
+            return queryset
+        user = actor.user
+        if user is None or not user.is_authenticated:
+            return queryset.none()
+        return queryset.filter(owner_id=user.pk)
+
+
+class Export(models.Model):
+    """One export of a list (core.exports): who asked for which list with which parameters, how far the background
+    task got, whether it shows full numbers (and why), and the .xlsx it wrote under MEDIA_ROOT/exports, deleted with
+    the row after EXPORT_KEEP_HOURS."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("list"), max_length=60)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    # The requesting actor's scope and permissions as the request had them (a token may narrow both); the task
+    # builds the owner's actor afresh and narrows it to these.
+    actor = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows in all"), default=0)
+    revealed = models.BooleanField(_("full numbers"), default=False)
+    reveal_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    file = models.FileField(_("file"), upload_to="exports/", max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = OwnRowsManager()
+    all_objects = models.Manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        indexes = [models.Index(fields=["owner", "-created_at"], name="core_export_owner_idx")]
+
+    def __str__(self):
+        return f"{self.name} ({self.status})"
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self):
+        if self.status == self.Status.DONE:
+            return 100
+        return min(100, self.rows_done * 100 // self.rows_total) if self.rows_total else 0

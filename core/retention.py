@@ -17,17 +17,17 @@ def days_ago(days):
     return timezone.now() - timedelta(days=days)
 
 
-def rows_purge(queryset, *, days=None):
+def rows_purge(queryset, *, days=None, hours=None):
     """Deletes the rows and, if there were any, writes one audit row with the count (detail: the model, how many,
-    the age limit). Returns how many rows of the queryset's model were deleted."""
+    the age limit in days, or in hours). Returns how many rows of the queryset's model were deleted."""
     label = queryset.model._meta.label
     deleted = queryset.delete()[1].get(label, 0)
     if deleted:
-        audit_record(
-            AuditEvent.Action.DELETE,
-            summary=f"retention: {deleted} {label}" + (f" older than {days} days" if days is not None else ""),
-            detail={"model": label, "deleted": deleted, "older_than_days": days},
-        )
+        limit = f" older than {days} days" if days is not None else f" older than {hours} hours" if hours else ""
+        detail = {"model": label, "deleted": deleted, "older_than_days": days}
+        if hours is not None:
+            detail["older_than_hours"] = hours
+        audit_record(AuditEvent.Action.DELETE, summary=f"retention: {deleted} {label}{limit}", detail=detail)
     return deleted
 
 

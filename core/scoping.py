@@ -21,7 +21,15 @@ def area_model(model):
 
 
 def scope_filter(model, scope):
-    """A Q that keeps rows of `model` whose area is inside `scope`."""
+    """A Q that keeps rows of `model` whose area is inside `scope` (and, for an owner-bound scope, that the user
+    owns, where the model says what owning is)."""
+    area = _area_filter(model, scope)
+    if scope.owner_id is not None and hasattr(model, "owner_filter"):
+        return area & model.owner_filter(scope.owner_id)
+    return area
+
+
+def _area_filter(model, scope):
     area_path = model.area_path
     if scope.empty:
         return models.Q(pk__in=[])

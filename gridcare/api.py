@@ -19,8 +19,8 @@ class BearerToken(HttpBearer):
 
 class DocumentedErrors(NinjaAPI):
     """Every operation can answer 400 (a body that is not JSON), 401 (no or a bad token), 403 (the role may not), 404 (not in your area), 413
-    (an upload past the limits) and 422 (invalid input): the document says so, with the error body, unless the
-    operation documents that code itself."""
+    (an upload past the limits) and 422 (invalid input): the document says so, with the error body; where the
+    operation documents that code itself (a batch's per-item answers), the answer is either."""
 
     ERRORS = {
         "400": "Malformed request body",
@@ -40,11 +40,19 @@ class DocumentedErrors(NinjaAPI):
         document = super().get_openapi_schema(*args, **kwargs)
         for operations in document["paths"].values():
             for operation in operations.values():
-                responses = operation.setdefault("responses", {})
+                # ninja keys an operation's own codes by int; JSON makes both kinds of key strings, so a str key
+                # beside an int one would hide the operation's own answer.
+                responses = {str(code): answer for code, answer in operation.get("responses", {}).items()}
+                operation["responses"] = responses
                 for code, description in self.ERRORS.items():
-                    responses.setdefault(
-                        code, {"description": description, "content": {"application/json": {"schema": self.ERROR_BODY}}}
-                    )
+                    if code in responses:  # the operation's own answer, or the error body of a body it can't read
+                        content = responses[code]["content"]["application/json"]
+                        content["schema"] = {"anyOf": [content["schema"], self.ERROR_BODY]}
+                        continue
+                    responses[code] = {
+                        "description": description,
+                        "content": {"application/json": {"schema": self.ERROR_BODY}},
+                    }
         return document
 
 
@@ -88,7 +96,15 @@ def _add_routers():
     from accounts.api import router as accounts_router
 
     api.add_router("/auth", accounts_router)
-    for module, prefix in (("registry.api", "/"), ("screening.api", "/screening"), ("care.api", "/care")):
+    for module, prefix in (
+        ("registry.api", "/"),
+        ("screening.api", "/screening"),
+        ("care.api", "/care"),
+        ("tracing.api", "/tracing"),
+        ("volunteers.api", "/volunteers"),
+        ("notices.api", "/notices"),
+        ("core.api", "/"),
+    ):
         try:
             router = __import__(module, fromlist=["router"]).router
         except ModuleNotFoundError as exc:

@@ -74,6 +74,11 @@ INSTALLED_APPS = [
     "registry",
     "care",
     "screening",
+    "tracing",
+    "logistics",
+    "volunteers",
+    "notices",
+    "command",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +173,8 @@ else:
     CACHES = {"default": {"BACKEND": "core.cache.DatabaseCache", "LOCATION": "gridcare_cache"}}
 # Public pages: status look-ups per address per hour (help requests per address: care settings).
 PUBLIC_STATUS_LOOKUPS_PER_HOUR = env_int("PUBLIC_STATUS_LOOKUPS_PER_HOUR", 20)
+# Pledges per address per hour on a donation campaign's public page (a family or a shop pledges once or twice).
+PUBLIC_PLEDGES_PER_HOUR = env_int("PUBLIC_PLEDGES_PER_HOUR", 10)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -185,6 +192,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "gridcare.vendor.VendorFinder",
+]
+# Front-end libraries from npm (package.json; `make install` runs `npm ci`): static path -> installed file.
+VENDOR_STATIC = {"vendor/echarts/echarts.min.js": BASE_DIR / "node_modules/echarts/dist/echarts.min.js"}
 MEDIA_ROOT = VAR_DIR / "media"
 
 # The embedded default runs tasks from the database (`gridcare db_worker`); several machines use RQ on Redis.
@@ -214,6 +228,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 PAGE_SIZE = env_int("PAGE_SIZE", 50)
 
+# Exports (core.exports) run as background tasks and write .xlsx files under MEDIA_ROOT/exports: at most
+# EXPORT_MAX_ROWS rows, progress saved every EXPORT_PROGRESS_ROWS rows; files and their rows are deleted after
+# EXPORT_KEEP_HOURS. A task acts as the user who asked, with the actor ACTOR_FOR_USER builds (core knows no app).
+EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 1_000_000)
+EXPORT_PROGRESS_ROWS = env_int("EXPORT_PROGRESS_ROWS", 5000)
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
+ACTOR_FOR_USER = "accounts.services.actor_for"
+
 # Sizing a screening round (DOMAIN.md): finish within `hours`; one site per 2,000-3,000 people, one desk per 600-800,
 # one sampler per 360.
 SCREENING_SIZING = {
@@ -228,6 +250,11 @@ SCREENING_SIZING = {
 CALL_LIMIT_PER_HOUR = env_int("CALL_LIMIT_PER_HOUR", 30)
 CALL_BRIDGE_BACKEND = os.environ.get("CALL_BRIDGE_BACKEND", "")
 CALL_BRIDGE_MINUTES = env_int("CALL_BRIDGE_MINUTES", 10)
+
+# The public venue-code scan page (tracing): scans per address per hour (many phones share a carrier's address), and
+# scans that matched nobody, counted apart and tighter so that guessing ID numbers and phones does not pay.
+VENUE_SCANS_PER_HOUR = env_int("VENUE_SCANS_PER_HOUR", 300)
+VENUE_SCAN_MISSES_PER_HOUR = env_int("VENUE_SCAN_MISSES_PER_HOUR", 20)
 
 # API tokens expire after API_TOKEN_DAYS days.
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
@@ -244,4 +271,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+# Notices (notices/conf.py has every key and its default): waits before the silent are phoned / knocked on, the
+# per-minute rate per channel, quiet hours (no SMS), retries, the SMS backend ("file": VAR_DIR/sms.log; "http").
+NOTICES = {
+    "PHONE_AFTER_HOURS": env_int("NOTICES_PHONE_AFTER_HOURS", 2),
+    "KNOCK_AFTER_HOURS": env_int("NOTICES_KNOCK_AFTER_HOURS", 6),
+    "SMS_BACKEND": os.environ.get("NOTICES_SMS_BACKEND", "file"),
+    "SMS_URL": os.environ.get("NOTICES_SMS_URL", ""),
+    "SMS_TOKEN": os.environ.get("NOTICES_SMS_TOKEN", ""),
+    "PUBLIC_BASE_URL": os.environ.get("NOTICES_PUBLIC_BASE_URL", ""),
 }

@@ -27,7 +27,14 @@ for prefix, module in (
     ("registry/", "registry.urls"),
     ("care/", "care.urls"),
     ("screening/", "screening.urls"),
+    ("tracing/", "tracing.urls"),
+    ("logistics/", "logistics.urls"),
+    ("volunteers/", "volunteers.urls"),
+    ("notices/", "notices.urls"),
+    ("n/", "notices.public_urls"),
+    ("command/", "command.urls"),
     ("jobs/", "core.urls"),
+    ("exports/", "core.export_urls"),
 ):
     try:
         urlpatterns.append(path(prefix, include(module)))

@@ -9,6 +9,8 @@ from accounts.roles import Role
 from care import selectors as care
 from registry.models import Area
 from screening import selectors as screening
+from tracing import selectors as tracing
+from volunteers import selectors as volunteers
 
 
 @require_safe
@@ -40,6 +42,8 @@ def _grid_worker_home(user, area):
         "holds_open": sum(n for _code, _round, n in holds),
         "holds_round_id": _holds_round_id(holds, round_),
         "alerts_open": sum(screening.alerts_open_by_area(area).values()),
+        "entry_alerts_open": tracing.entry_alerts_open_count(),
+        "tests": tracing.tests_due_counts() if user.has_perm("tracing.view_testobligation") else None,
     }
 
 
@@ -81,6 +85,7 @@ def _staff_home(user, area):
         "holds_open": sum(held.values()),
         "holds_round_id": _holds_round_id(holds, round_),
         "unreached_days": unreached_days,
+        "handovers": tracing.handover_counts() if user.has_perm("tracing.view_handover") else None,
     }
 
 
@@ -125,8 +130,28 @@ def _volunteer_lead_home(user, area):
     return {
         "home": "volunteer_lead",
         "round": round_,
+        "unverified": volunteers.unverified_count(),
         "sites": screening.sites_serving(round_.campaign, area) if round_ else [],
     }
+
+
+def _checkpoint_home(user, area):
+    """The gates of the area and today's entries there: the day's work is at the gate."""
+    gates = list(tracing.gate_venues())
+    return {
+        "home": "checkpoint",
+        "gates": gates,
+        "gate_counts": tracing.gate_counts(tracing.gate_log(gates)),
+    }
+
+
+def _tracing_home(user, area):
+    """The tracer's day: to-trace rows not yet cases, proposed contacts waiting, the cases; the oldest waiting first."""
+    return {"home": "tracing_staff", **tracing.tracing_day(), "to_trace_first": tracing.trace_inbox()[:5]}
+
+
+def _volunteer_home(user, area):
+    return {"home": "volunteer"}
 
 
 HOMES = {
@@ -137,4 +162,7 @@ HOMES = {
     Role.MEDIC: _medic_home,
     Role.LAB: _lab_home,
     Role.VOLUNTEER_LEAD: _volunteer_lead_home,
+    Role.CHECKPOINT_STAFF: _checkpoint_home,
+    Role.TRACING_STAFF: _tracing_home,
+    Role.VOLUNTEER: _volunteer_home,
 }

@@ -6,12 +6,16 @@ from datetime import date
 from functools import lru_cache
 
 import phonenumbers
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum import numdb
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 
 EXCEL_FLOAT = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
+# Mainland mobile numbers as phonenumbers' own metadata describes them: matching one plain 11-digit number against
+# it is a few hundred times faster than parse + is_valid_number + format, which an import of 100,000 rows felt.
+CN_MOBILE = re.compile(phonenumbers.PhoneMetadata.metadata_for_region("CN").mobile.national_number_pattern)
 
 
 class IdentityError(ValueError):
@@ -40,15 +44,14 @@ def parse_ric(raw):
         )
     if number.endswith(".0") and number[:-2].isdigit():
         number = number[:-2]
-    try:
-        number = ric.compact(number)
+    try:  # clean_text has compacted it as ric.compact would
         if len(number) != 18:
             raise InvalidLength()
         if not number[:-1].isdigit():
             raise InvalidFormat()
         if number[-1] != ric.calc_check_digit(number):
             raise InvalidChecksum()
-        birth = ric.get_birth_date(number)
+        birth = _birth_date(number)
     except InvalidLength:
         raise IdentityError(_("ID number must have 18 characters")) from None
     except InvalidChecksum:
@@ -59,10 +62,19 @@ def parse_ric(raw):
         raise IdentityError(_("ID number has characters other than digits and a final X")) from None
     if not known_region(number[:6]):
         raise IdentityError(_("ID number starts with an unknown region code"))
-    if birth > date.today():
+    # localdate() is slow enough to feel in a 100,000-row import, and almost every birth date is years back
+    if birth.year >= timezone.now().year - 1 and birth > timezone.localdate():
         raise IdentityError(_("ID number has a birth date in the future"))
     sex = "M" if int(number[16]) % 2 else "F"
     return number, birth, sex
+
+
+def _birth_date(number):
+    """ric.get_birth_date without its second compact() of the number, which cost an import as much as the rest."""
+    try:
+        return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise InvalidComponent() from None
 
 
 @lru_cache(maxsize=8192)  # a district's residents share a few hundred codes; the lookup is slow
@@ -87,6 +99,8 @@ def parse_phone(raw):
         return ""
     if text.endswith(".0") and text[:-2].isdigit():
         text = text[:-2]
+    if len(text) == 11 and text.isdigit() and CN_MOBILE.fullmatch(text):
+        return text
     try:
         parsed = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException:

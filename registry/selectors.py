@@ -7,6 +7,7 @@ from collections import defaultdict
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 
+from core.discovery import app_modules
 from core.inputs import search_text
 from registry.models import Area, Building, Household, Person, PersonGroup, SpecialGroup
 
@@ -123,6 +124,16 @@ def person_get(pk):
     return Person.objects.select_related("grid__parent__parent", "household__building__compound").get(pk=pk)
 
 
+def person_banners(person):
+    """What other apps say of the person at the top of their page (a control of where they live, …): each app's
+    selectors may offer `person_banners(person) -> [{"text", "level", "url"}]`, found without registry importing
+    them."""
+    from core.discovery import app_modules
+
+    return [b for module in app_modules("selectors") if module.__name__ != __name__
+            for b in getattr(module, "person_banners", lambda p: [])(person)]
+
+
 def person_detail(person):
     """Household members, special groups, residence history and the audit trail of changes to the person."""
     from core.models import AuditEvent
@@ -131,6 +142,7 @@ def person_detail(person):
     if person.household_id:
         members = list(Person.objects.filter(household_id=person.household_id).exclude(pk=person.pk).order_by("id"))
     return {
+        "banners": person_banners(person),
         "groups": list(person.special_groups.order_by("sort")),
         "members": members,
         "residences": list(person.residences.select_related("grid", "household__building").order_by("-started_at")),
@@ -139,7 +151,20 @@ def person_detail(person):
             .select_related("actor")
             .order_by("-at")[:50]
         ),
+        "sections": person_sections(person),
     }
+
+
+def person_sections(person):
+    """What other apps show of the person (each app's selectors.person_sections(person) -> [{"template": …, …}]),
+    without the register importing them."""
+
+    return [
+        section
+        for module in app_modules("selectors")
+        if module.__name__ != __name__ and hasattr(module, "person_sections")
+        for section in module.person_sections(person)
+    ]
 
 
 def _range(field, prefix):

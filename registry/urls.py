@@ -13,5 +13,4 @@ urlpatterns = [
     path("persons/<int:person_id>/reveal/", views.person_reveal, name="person_reveal"),
     path("persons/<int:person_id>/call/", views.person_call, name="person_call"),
     path("search/", views.search, name="search"),
-    path("export/", views.person_export, name="person_export"),
 ]

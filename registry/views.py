@@ -6,10 +6,8 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from core.exports import Column, export_response
 from registry import selectors, services
 from registry.models import Area, Building, Person
 
@@ -141,38 +139,6 @@ def search(request):
     context = {"q": q, "results": selectors.person_search(q) if q else [], "limit": selectors.SEARCH_LIMIT}
     template = "registry/_search_results.html" if request.htmx else "registry/search.html"
     return render(request, template, context)
-
-
-PERSON_COLUMNS = [
-    Column(gettext_lazy("grid"), "grid.name"),
-    Column(gettext_lazy("address"), lambda p: p.household.building.address if p.household_id else ""),
-    Column(gettext_lazy("door"), lambda p: p.household.door_label if p.household_id else ""),
-    Column(gettext_lazy("name"), "name"),
-    Column(gettext_lazy("sex"), lambda p: p.get_sex_display()),
-    Column(gettext_lazy("age"), "age"),
-    Column(gettext_lazy("ID number"), "id_number", sensitive="id_number", width=22),
-    Column(gettext_lazy("phone"), "phone", sensitive="phone", width=16),
-    Column(gettext_lazy("relation"), lambda p: p.get_relation_display()),
-    Column(gettext_lazy("residence"), lambda p: p.get_residence_status_display()),
-    Column(gettext_lazy("special groups"), lambda p: "、".join(g.label for g in p.special_groups.all())),
-]
-
-
-@require_safe
-@login_required
-@permission_required("registry.export_lists", raise_exception=True)
-def person_export(request):
-    """The persons of an area (?area=CODE) or a search (?q=) as .xlsx, masked unless the user may reveal."""
-    q = request.GET.get("q", "").strip()
-    if q:
-        persons = selectors.person_search(q, limit=5000)
-        name = "search"
-    else:
-        code = request.GET.get("area") or (request.user.area.code if request.user.area_id else "")
-        area = get_object_or_404(Area, code=code)
-        persons = selectors.person_export_rows(area)
-        name = f"persons-{area.code}"
-    return export_response(request, name=name, columns=PERSON_COLUMNS, rows=persons)
 
 
 def _group_columns(area, groups):

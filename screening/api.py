@@ -625,7 +625,7 @@ def knock_create(request, round_id: int, body: KnockIn):
 @router.post("/rounds/{round_id}/acks", response={201: IdOut}, summary="Mark that a person acknowledged the notice")
 def ack_create(request, round_id: int, body: AckIn):
     round_ = get_object_or_404(Round, pk=round_id)
-    person = writable(Person, "screening.add_noticeack", pk=body.person_id)
+    person = writable(Person, "notices.add_noticeack", pk=body.person_id)
     ack = services.notice_acknowledge(round_, person, user=request.user)
     return Status(201, {"id": ack.pk})
 

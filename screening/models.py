@@ -291,28 +291,6 @@ class KnockOutcome(models.Model):
         return f"{self.household_id} {self.outcome}"
 
 
-class NoticeAck(models.Model):
-    """A person acknowledged the grid group's notice for a round (the silent are phoned, then knocked)."""
-
-    round = models.ForeignKey(Round, models.CASCADE, related_name="+", verbose_name=_("round"))
-    person = models.ForeignKey(Person, models.CASCADE, related_name="+", verbose_name=_("person"))
-    grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
-    acknowledged_at = models.DateTimeField(auto_now_add=True, verbose_name=_("acknowledged at"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("recorded by"))
-
-    area_path = "grid"
-    objects = ScopedManager()
-    all_objects = models.Manager()
-
-    class Meta:
-        verbose_name = _("notice acknowledgement")
-        verbose_name_plural = _("notice acknowledgements")
-        constraints = [models.UniqueConstraint(fields=["round", "person"], name="noticeack_unique")]
-
-    def __str__(self):
-        return f"{self.round_id}:{self.person_id}"
-
-
 class HomeSamplingTeam(models.Model):
     """A medic and a grid worker who sample at home in an area during a round."""
 

@@ -45,6 +45,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.utils import timezone
 
+from notices.models import NoticeAck
 from registry.models import Area, Building, Household, Person
 from screening.models import (
     Alert,
@@ -53,7 +54,6 @@ from screening.models import (
     Hold,
     HomeSamplingRequest,
     KnockOutcome,
-    NoticeAck,
     PoolingRule,
     Round,
     Sample,

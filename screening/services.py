@@ -35,6 +35,7 @@ A sample is not a change to a person, so registering tubes writes no audit rows;
 """
 
 import uuid
+from collections import namedtuple
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -49,6 +50,7 @@ from core.audit import audit_record
 from core.context import current_actor, system_actor
 from core.idempotency import answer_for, body_hash, idempotent_write, key_row, stored_answers
 from core.models import AuditEvent, IdempotencyKey
+from notices.models import NoticeAck
 from registry.identity import IdentityError, parse_ric
 from registry.models import Area, Building, Household, Person
 from registry.services import person_create
@@ -60,7 +62,6 @@ from screening.models import (
     HomeSamplingRequest,
     HomeSamplingTeam,
     KnockOutcome,
-    NoticeAck,
     PoolingRule,
     Round,
     Sample,
@@ -169,6 +170,37 @@ def pooling_rule_for(rules, grid_code):
         if grid_code.startswith(rule.area.code) and (best is None or len(rule.area.code) > len(best.area.code)):
             best = rule
     return best
+
+
+# Other apps narrow the pooling of some persons (a sealed compound's residents: single tube or one tube per
+# household) without screening importing them: each registered callback takes person ids and answers
+# {person id: PoolLimit}. The smallest size wins; `reason` is shown to the desk as it is.
+PoolLimit = namedtuple("PoolLimit", "size one_household reason")
+POOL_LIMITS = []
+
+
+def on_pool_limits(callback):
+    """Registers `callback(person_ids) -> {person_id: PoolLimit}`, consulted by every desk check of a tube."""
+    if callback not in POOL_LIMITS:
+        POOL_LIMITS.append(callback)
+    return callback
+
+
+def person_pool_limits(person_ids):
+    """{person id: the narrowest PoolLimit any app gives them} for the persons that have one."""
+    limits = {}
+    for callback in POOL_LIMITS:
+        for person_id, limit in callback(person_ids).items():
+            if person_id not in limits or limit.size < limits[person_id].size:
+                limits[person_id] = limit
+    return limits
+
+
+def pool_limit_refusal(limit, tube_size, households=()):
+    """Why a person with `limit` may not go into a tube of `tube_size` holding persons of `households`, or None."""
+    if tube_size > limit.size or (limit.one_household and len(set(households)) > 1):
+        return limit.reason
+    return None
 
 
 def pool_size_for(campaign, grid_code, rules=None):
@@ -382,6 +414,15 @@ def _check_zones(plan, item, rules):
     for n in range(len(_entries(item))):
         grid_code = _zone_grid_code(n, plan)
         reason = grid_code is not None and zone_refusal(round_.campaign, campaign_rules, grid_code, size)
+        if reason:
+            plan["errors"].setdefault(f"persons[{n}]", reason)
+    known = {n: m for n, m in plan["resolved"].items() if m.get("id")}
+    limits = person_pool_limits([m["id"] for m in known.values()]) if known else {}
+    # A person new to the register has no household yet: counted as one of their own.
+    households = [m.get("household_id") or f"new-{n}" for n, m in plan["resolved"].items()]
+    for n, member in known.items():
+        limit = limits.get(member["id"])
+        reason = limit and pool_limit_refusal(limit, size, households)
         if reason:
             plan["errors"].setdefault(f"persons[{n}]", reason)
 
@@ -605,6 +646,18 @@ def unplaced_grid(area):
     return grid
 
 
+# Callbacks `callback(samples)` run inside tube registration after its samples are written: other apps react to
+# a sample (tracing fulfils the tests a person owes) without screening importing them.
+SAMPLES_TAKEN = []
+
+
+def on_samples_taken(callback):
+    """Registers `callback(samples)` to run inside every tube registration, with the new samples (tube set)."""
+    if callback not in SAMPLES_TAKEN:
+        SAMPLES_TAKEN.append(callback)
+    return callback
+
+
 def _after_samples(samples, tubes):
     """A single-tube sample of a held person moves their hold to "re-sampled"; any sample closes the person's
     live home-sampling request of that round."""
@@ -625,6 +678,8 @@ def _after_samples(samples, tubes):
             continue
         request.status, request.sample, request.done_at = HomeSamplingRequest.Status.DONE, sample, now
         request.save(update_fields=["status", "sample", "done_at"])
+    for callback in SAMPLES_TAKEN:
+        callback(samples)
 
 
 # --- results ---------------------------------------------------------------------------------------------------
@@ -974,7 +1029,7 @@ def _roll_call_seen(round_, persons, household):
     )
 
 
-@writes("screening.add_noticeack")
+@writes("notices.add_noticeack")
 def notice_acknowledge(round_, person, *, user=None):
     ack, _created = NoticeAck.all_objects.get_or_create(
         round=round_, person=person, defaults={"grid_id": person.grid_id, "recorded_by": _user(user)}

@@ -141,7 +141,7 @@ def write_cases(values):
             "screening.add_knockoutcome",
             data={"outcome": "away", "person": person},
         ),
-        WriteCase("screening:notice_ack", page("notice_ack", round_id, person), "screening.add_noticeack"),
+        WriteCase("screening:notice_ack", page("notice_ack", round_id, person), "notices.add_noticeack"),
         WriteCase("screening:home_plan", page("home_plan", round_id), "screening.add_homesamplingteam", area="own"),
         WriteCase(
             "screening:home_team_add",
@@ -193,7 +193,7 @@ def write_cases(values):
             "screening.add_knockoutcome",
             {"household_id": values["household_id"], "person_id": person, "outcome": "away"},
         ),
-        api("POST /rounds/{round_id}/acks", "screening.add_noticeack", {"person_id": person}),
+        api("POST /rounds/{round_id}/acks", "notices.add_noticeack", {"person_id": person}),
         api(
             "POST /rounds/{round_id}/home-requests",
             "screening.add_homesamplingrequest",

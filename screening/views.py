@@ -136,7 +136,11 @@ def _zone_refusal(data, person):
     if round_ is None or size not in services.POOL_SIZES:
         return None
     rules = list(round_.campaign.pooling_rules.select_related("area"))
-    return services.zone_refusal(round_.campaign, rules, person.grid.code, size)
+    limit = services.person_pool_limits([person.pk]).get(person.pk)
+    # The tube's other persons are not known at the scan: one household per tube is checked when the tube arrives.
+    return services.zone_refusal(round_.campaign, rules, person.grid.code, size) or (
+        limit and services.pool_limit_refusal(limit, size)
+    )
 
 
 @require_safe
@@ -476,7 +480,7 @@ def knock_record(request, round_id, household_id):
 def notice_ack(request, round_id, person_id):
     round_ = _round(round_id)
     person = writable(
-        Person.objects.select_related("household__building", "household__grid"), "screening.add_noticeack", pk=person_id
+        Person.objects.select_related("household__building", "household__grid"), "notices.add_noticeack", pk=person_id
     )
     services.notice_acknowledge(round_, person, user=request.user)
     if request.GET.get("from") == "phone":

@@ -18,7 +18,7 @@ run() {  # label, then env assignments for pytest
         note $?
         return
     fi
-    env "$@" TASK_BACKEND=immediate "$BIN/python" -m pytest -q -n "$WORKERS" --dist loadfile --ignore="$FUZZ"
+    env "$@" TASK_BACKEND=immediate "$BIN/python" -m pytest -q -n "$WORKERS" --dist loadfile --durations=25 --ignore="$FUZZ"
     note $?
     # schemathesis runs each API operation as its own test only without xdist (under xdist it folds them into
     # subtests and skips some), so the API fuzz runs on its own.

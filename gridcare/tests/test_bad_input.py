@@ -105,6 +105,19 @@ def test_a_100000_character_note_is_422(client, users, make_person):
     assert not FollowUp.all_objects.exists()
 
 
+def test_a_nul_in_a_client_key_is_422_not_a_database_error(client, users):
+    """PostgreSQL refuses NUL in text; the schema refuses it first, naming the field."""
+    entry = {"client_key": "k\x00", "venue": 1, "person": "", "code_colour": "green", "direction": "in", "at": 0}
+    response = client.post(
+        "/api/v1/tracing/entries",
+        json.dumps({"entries": [entry]}),
+        content_type="application/json",
+        **bearer(users["cass"]),
+    )
+    assert response.status_code == 422
+    assert "client_key" in response.content.decode() and "string_pattern_mismatch" in response.content.decode()
+
+
 def _strings_without_max_length(schema, components, path, seen):
     if "$ref" in schema:
         name = schema["$ref"].rsplit("/", 1)[-1]

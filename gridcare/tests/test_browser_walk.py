@@ -27,6 +27,7 @@ from django.db import models
 from django.urls import reverse
 
 from conftest import reseed_reference_data
+from core.discovery import project_app_labels
 from core.tests.browser import chromium, log_in, set_viewport, skip_without_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,12 +35,25 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 skip_without_chromium()
 pytest.importorskip("selenium.webdriver")
 
-ROLES = ["admin", "street", "community", "grid1", "grid2", "medic", "lab", "volunteers"]
+ROLES = [
+    "admin",
+    "street",
+    "community",
+    "grid1",
+    "grid2",
+    "medic",
+    "lab",
+    "volunteers",
+    "checkpoint",
+    "tracing",
+    "logistics",
+    "volunteer",
+]
 # WALK_ROLES=grid1,medic walks only those (while fixing their pages); the suite walks every role.
 ROLES = [r for r in os.environ.get("WALK_ROLES", ",".join(ROLES)).split(",") if r]
 LANGUAGES = ["zh-hans", "en"]
 WIDTHS = [(390, 844), (1366, 900)]
-OUR_APPS = ["core", "accounts", "registry", "care", "screening", "gridcare"]
+OUR_APPS = project_app_labels()
 CJK = re.compile(r"[\u3400-\u9fff]+")
 # Links that are files, not pages: their answer is checked, not their layout.
 FILE_LINK = re.compile(r"\.(pdf|xlsx|csv|png|svg)(\?|$)|[?&]format=")

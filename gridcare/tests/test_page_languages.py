@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import models
 
 from conftest import PASSWORD
+from core.discovery import project_app_labels
+from core.translated import NamedInLanguages
 from gridcare.tests.routes import app_leak_objects, fill, url_routes
 from registry.models import Compound, Person, PersonGroup, SpecialGroup
 
@@ -32,10 +34,13 @@ KEPT_PHRASES = re.compile(r"\bcare-plan-day\b|\bcare-escalate\b|\bHR(-X+)+\b|\{\
 KEPT_IN_THE_ADMIN = {"True", "False", "None", "Search", "Control", "Command", "Mac"}
 # Reference rows named per language (core.translated.NamedInLanguages): their names must follow the language, so
 # they do not count as data.
-NAMED_IN_LANGUAGES = {("registry", "specialgroup"), ("care", "risklevel")}
+NAMED_IN_LANGUAGES = {
+    (m._meta.app_label, m._meta.model_name) for m in apps.get_models() if issubclass(m, NamedInLanguages)
+}
 # Reports kept as they were written when a background job ran (an import's rejected rows).
 STORED_REPORTS = {("registry", "importjob")}
-ROLES = ["dana", "cora", "gwen", "mia", "lena", "vic"]
+ROLES = ["dana", "cora", "gwen", "mia", "lena", "vic", "cass", "tess", "lou", "vera"]
+PROJECT_APPS = set(project_app_labels())
 ATTRIBUTES_READ = {"title", "placeholder", "aria-label", "alt", "data-label"}
 
 
@@ -109,10 +114,9 @@ class Data:
 
     def __init__(self, *, with_named=False):
         values = set()
-        shortest = 1 if with_named else 2  # the admin shows the risk scale's one-character names (低, 中, 高)
         for model in apps.get_models():
             label = (model._meta.app_label, model._meta.model_name)
-            if label[0] not in {"core", "accounts", "registry", "care", "screening"}:
+            if label[0] not in PROJECT_APPS:
                 continue
             if label in NAMED_IN_LANGUAGES and not with_named:
                 continue
@@ -124,8 +128,11 @@ class Data:
             ]
             manager = getattr(model, "all_objects", model._base_manager)
             for row in manager.values_list(*fields) if fields else ():
-                values.update(v.strip() for v in _strings(list(row)) if len(v.strip()) >= shortest)
-        self.values = sorted(values, key=len, reverse=True)
+                values.update(v.strip() for v in _strings(list(row)) if v.strip())
+        # One character (a unit such as 箱, the risk scale's 低/中/高 in the admin) is data only where it stands alone,
+        # never as a piece of a longer word, which could be an untranslated label.
+        self.characters = {v for v in values if len(v) == 1}
+        self.values = sorted(values - self.characters, key=len, reverse=True)
         # A chart cuts long names short ("leak test site" → "leak test"): a piece of text that begins a value is data.
         self.beginnings = {v[:n] for v in values for n in range(3, len(v) + 1)}
 
@@ -134,6 +141,7 @@ class Data:
         text = "\n".join(pieces)
         for value in self.values:
             text = text.replace(value, " ")
+        text = CJK.sub(lambda run: " " if run.group() in self.characters else run.group(), text)
         return KEPT_PHRASES.sub(" ", text)
 
 
@@ -209,7 +217,9 @@ def test_every_page_of_every_role_speaks_one_language(client, users, resident, l
 def test_the_check_sees_each_kind_of_slip(db):
     data = Data()
     data.values, data.beginnings = ["本格居民", "rice", "leak test site"], {"leak test"}
+    data.characters = {"箱"}
     assert wrong_language("Name: 本格居民 · rice\nleak test", "en", data) == []
+    assert wrong_language("3,000 箱 pledged · 箱子", "en", data) == ["箱子"]
     assert wrong_language("Name: 本格居民 · 独居老人", "en", data) == ["独居老人"]
     assert wrong_language("姓名：本格居民 · received · API · HR-XXXX-XX", "zh-hans", data) == ["received"]
     assert wrong_language("是 True", "zh-hans", data, KEPT_IN_THE_ADMIN) == []

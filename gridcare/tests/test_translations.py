@@ -13,8 +13,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 
+from core.discovery import project_app_labels
+
 ROOT = Path(settings.BASE_DIR)
-APPS = ["core", "accounts", "registry", "care", "screening", "gridcare"]
+APPS = project_app_labels()
 CATALOG = "locale/zh_Hans/LC_MESSAGES/django.po"
 # What makemessages reads (its default extensions) and what it must not walk into.
 SOURCE_SUFFIXES = {".py", ".html", ".txt"}

@@ -57,12 +57,18 @@ INSIDE = {
     Role.MEDIC: "mia",
     Role.LAB: "lena",
     Role.VOLUNTEER_LEAD: "vic",
+    Role.CHECKPOINT_STAFF: "cass",
+    Role.TRACING_STAFF: "tess",
+    Role.LOGISTICS_STAFF: "lou",
+    Role.VOLUNTEER: "vera",
 }
 NEIGHBOUR = {
     Role.STREET_STAFF: ("sam", "waihai"),
     Role.COMMUNITY_STAFF: ("cleo", "xinchuang"),
     Role.GRID_WORKER: ("gwen", "A"),
     Role.VOLUNTEER_LEAD: ("val", "xinchuang"),
+    Role.CHECKPOINT_STAFF: ("cato", "xinchuang"),
+    Role.VOLUNTEER: ("vito", "xinchuang"),
 }
 
 

@@ -1,5 +1,10 @@
+import re
+
+import phonenumbers
 import pytest
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.masking import mask_id_number, mask_phone
 from registry.identity import IdentityError, parse_phone, parse_ric
@@ -67,3 +72,16 @@ def test_phone_numbers():
     assert parse_phone("") == ""
     with pytest.raises(IdentityError):
         parse_phone("12345")
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.from_regex(r"1[0-9]{10}", fullmatch=True))
+def test_the_mobile_shortcut_accepts_exactly_what_phonenumbers_accepts(text):
+    """parse_phone's fast path for a plain 11-digit number must agree with phonenumbers' parse, validity and format."""
+    parsed = phonenumbers.parse(text, "CN")
+    if phonenumbers.is_valid_number(parsed):
+        national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+        assert parse_phone(text) == re.sub(r"\D", "", national)
+    else:
+        with pytest.raises(IdentityError):
+            parse_phone(text)

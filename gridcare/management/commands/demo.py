@@ -10,17 +10,19 @@ import time
 import unicodedata
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import CommandError
 from django.db import connection, transaction
+from django.utils import translation
 
 from core.commands import SystemCommand
 from registry import demo as register_demo
 from registry.models import Area, SpecialGroup
 
 # Apps that add demo data on top of the register, in this order.
-DEMO_APPS = ["screening", "care"]
+DEMO_APPS = ["screening", "care", "tracing", "logistics", "volunteers", "notices"]
 # username, role, area: the district, a street or community by name, or "<community>/<n>" for its n-th grid.
 DEMO_USERS = [
     ("admin", "district_admin", "江海区"),
@@ -31,6 +33,10 @@ DEMO_USERS = [
     ("medic", "medic", "江海区"),
     ("lab", "lab", "江海区"),
     ("volunteers", "volunteer_lead", "中福社区"),
+    ("checkpoint", "checkpoint_staff", "中福社区"),
+    ("tracing", "tracing_staff", "江海区"),
+    ("logistics", "logistics_staff", "江海区"),
+    ("volunteer", "volunteer", "中福社区"),
 ]
 # The demo staff's names (family name, given name), so pages show "王芳 · 社区工作人员", not a username.
 DEMO_NAMES = {
@@ -42,6 +48,10 @@ DEMO_NAMES = {
     "medic": ("赵", "敏"),
     "lab": ("孙", "丽"),
     "volunteers": ("周", "杰"),
+    "checkpoint": ("吴", "刚"),
+    "tracing": ("郑", "静"),
+    "logistics": ("冯", "军"),
+    "volunteer": ("何", "勇"),
 }
 
 
@@ -54,8 +64,17 @@ class Command(SystemCommand):
         parser.add_argument("--password", help="password of every demo user (default: a random one, printed)")
         parser.add_argument("--reset", action="store_true", help="delete the register and demo data first")
         parser.add_argument("--url", default="http://127.0.0.1:8000/")
+        parser.add_argument(
+            "--venue-scans", type=int, default=20_000, help="venue visits over the last 7 days (tracing's demo)"
+        )
 
-    def handle(self, *args, residents, seed, password, reset, url, **options):
+    def handle(self, *args, **options):
+        # The demo district is Chinese whatever language the caller's thread happens to speak (names made from
+        # labels, "东城社区养老机构", are data: they must not come out in English when a test ran in English before).
+        with translation.override(settings.LANGUAGE_CODE):
+            self.build(**options)
+
+    def build(self, *, residents, seed, password, reset, url, venue_scans=20_000, **options):
         if residents < 1:
             raise CommandError("--residents must be at least 1")
         phase = Phases(self.stdout)
@@ -70,11 +89,15 @@ class Command(SystemCommand):
         password = password or secrets.token_urlsafe(9)
         with phase("users"):
             logins = demo_users_create(password)
+        # Options of one app's demo, passed to that app only.
+        app_options = {"tracing": {"venue_scans": venue_scans}}
         for offset, label in enumerate(DEMO_APPS, start=1):
             module = demo_module(label)
             if module is not None:
                 with phase(label):
-                    module.build_demo(rng=random.Random(f"{seed}:{label}:{offset}"), stdout=self.stdout)
+                    module.build_demo(
+                        rng=random.Random(f"{seed}:{label}:{offset}"), stdout=self.stdout, **app_options.get(label, {})
+                    )
         with phase("statistics"):
             # Without table statistics SQLite's planner prefers the area index over the name index and search
             # scans the whole district; PostgreSQL's autovacuum would analyze only later.
@@ -155,11 +178,20 @@ def demo_area(where):
     return area
 
 
+def _reference_models():
+    """Tables of the demo apps that hold reference data, not demo data: they survive a reset."""
+    if not apps.is_installed("tracing"):
+        return []
+    from tracing.models import ArrivalRule, Division, ProtocolVersion, TracingSettings
+
+    return [ProtocolVersion, TracingSettings, ArrivalRule, Division]
+
+
 def demo_reset():
     """Deletes the register and everything that hangs on it (every table of the register's and the demo apps'
-    models, except the special-group list) and the demo users. Foreign keys are checked at commit, so the tables
+    models, except the special-group list, tracing's protocol editions and settings) and the demo users. Foreign keys are checked at commit, so the tables
     can be emptied in any order."""
-    keep = {SpecialGroup}
+    keep = {SpecialGroup, *_reference_models()}
     labels = ["registry"] + [label for label in DEMO_APPS if apps.is_installed(label)]
     models = [
         m for label in labels for m in apps.get_app_config(label).get_models(include_auto_created=True) if m not in keep

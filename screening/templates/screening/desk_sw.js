@@ -1,7 +1,8 @@
-/* The desk's service worker: the page and its files come from the network when it answers, else from the cache,
+/* The desk's (and the gate's) service worker: the page and its files come from the network when it answers, else from the cache,
    so a desk that loses the connection can still reload. API calls are never cached: the page's own queue
    handles those. */
-const CACHE = "gc-desk-{{ version }}";
+const PREFIX = "{{ cache_prefix|default:'gc-desk-'|escapejs }}";
+const CACHE = PREFIX + "{{ version }}";
 const PAGE = "{{ page_url|escapejs }}";
 const FILES = [{% for url in files %}"{{ url|escapejs }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
 
@@ -19,7 +20,7 @@ self.addEventListener("install", (event) => {
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(caches.keys()
-    .then((keys) => Promise.all(keys.filter((k) => k.startsWith("gc-desk-") && k !== CACHE).map((k) => caches.delete(k))))
+    .then((keys) => Promise.all(keys.filter((k) => k.startsWith(PREFIX) && k !== CACHE).map((k) => caches.delete(k))))
     // No clients.claim(): the page that registered the worker keeps its plain network; the next load is served
     // by the worker. (Chromium's offline emulation, used by the browser test, does not reach a worker's fetches.)
     );
