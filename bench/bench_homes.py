@@ -25,15 +25,15 @@ def run(database):
     from core.context import system_actor
 
     with system_actor():
-        campaign, round_ = _running_round()
+        campaign, round_ = running_round()
     try:
         return [_measure(database, username, target) for username, target in TARGETS_MS.items()]
     finally:
         with system_actor():
-            _remove(campaign)
+            remove(campaign)
 
 
-def _running_round():
+def running_round(share=SAMPLED_SHARE, name="bench: homes"):
     from django.db import transaction
     from django.utils import timezone
 
@@ -45,7 +45,7 @@ def _running_round():
     now = timezone.now()
     district = Area.all_objects.get(level=Area.Level.DISTRICT)
     campaign = campaign_create(
-        name="bench: homes",
+        name=name,
         scope_codes=[district.code],
         rounds=[(now - timedelta(minutes=5), now + timedelta(hours=12))],
     )
@@ -55,7 +55,7 @@ def _running_round():
     site = site_create(campaign, name="bench site", area=district)
     people = list(Person.all_objects.values_list("id", "grid_id", "household_id"))
     random.Random(11).shuffle(people)
-    people = people[: int(len(people) * SAMPLED_SHARE)]
+    people = people[: int(len(people) * share)]
     sampled_at = now - timedelta(minutes=1)
     with transaction.atomic():
         tubes = Tube.objects.bulk_create(
@@ -114,7 +114,7 @@ def _get(client, url):
         raise RuntimeError(f"{url} answered {response.status_code}")
 
 
-def _remove(campaign):
+def remove(campaign):
     from screening.models import Sample, Tube
 
     Sample.all_objects.filter(round__campaign=campaign).delete()

@@ -8,4 +8,4 @@ class CommandConfig(AppConfig):
 
     name = "command"
     verbose_name = _("command centre")
-    nav = []
+    nav = [("command:dashboard", _("Command centre"), "registry.view_person")]

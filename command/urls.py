@@ -1,3 +1,12 @@
+from django.urls import path
+
+from command import views
+
 app_name = "command"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("areas/<str:code>/", views.dashboard, name="area"),
+    path("wall/", views.wall, name="wall"),
+    path("wall/<str:code>/", views.wall, name="wall_area"),
+]

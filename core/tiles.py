@@ -23,6 +23,19 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Chart:
+    """What a tile draws: a line or bar chart of one or more series over labelled points. Only data and translated
+    words: the page's script turns it into the chart library's options (command/static/command/dashboard.js)."""
+
+    kind: str  # "line" or "bar"
+    title: str
+    x: list  # point labels ("08:00")
+    series: list  # [{"name": a label, "data": [number per point]}]
+    y_max: float | None = None
+    y_unit: str = ""  # "%": written after each value of the axis
+
+
+@dataclass(frozen=True)
 class Tile:
     key: str  # "<app label>.<name>", unique
     label: str
@@ -31,10 +44,11 @@ class Tile:
     # states as they are now.
     figures: Callable[[object, date], list[Figure]]
     # by_child(area, day) -> {child area code: {figure key: value}}: the same figures one level down, for the
-    # drill-down table and the map's colours. None when the tile has no per-area split.
+    # drill-down table and the map's colours; its keys are keys of the tile's figures (their labels head the
+    # columns). None when the tile has no per-area split.
     by_child: Callable[[object, date], dict[str, dict]] | None = None
-    # chart(area, day) -> an ECharts option (plain data: no functions, it is sent as JSON). None: no chart.
-    chart: Callable[[object, date], dict] | None = None
+    # chart(area, day) -> a Chart, or None when there is nothing to draw. None: the tile has no chart.
+    chart: Callable[[object, date], "Chart | None"] | None = None
     order: int = 100  # place on the dashboard, smaller first
     map_keys: tuple = field(default=())  # figure keys of by_child the map may colour areas by
 
@@ -48,3 +62,18 @@ def tiles_all():
 def tiles_for(user):
     """The tiles `user` may see, in dashboard order."""
     return [tile for tile in tiles_all() if user.has_perm(tile.perm)]
+
+
+def roll_up(counts, length):
+    """{child code: n} from (area code, n) pairs of areas at or under the children (codes nest by prefix, a child's
+    code is `length` long); an area above the children (a shorter code) is counted under its own code."""
+    out = {}
+    for code, n in counts:
+        out[code[:length]] = out.get(code[:length], 0) + n
+    return out
+
+
+def percent(part, whole):
+    """part of whole in %, one decimal rounded down (nothing reads 100% before it is done, as figures.percent_of);
+    None when there is no whole to speak of."""
+    return part * 1000 // whole / 10 if whole else None

@@ -283,3 +283,8 @@ NOTICES = {
     "SMS_TOKEN": os.environ.get("NOTICES_SMS_TOKEN", ""),
     "PUBLIC_BASE_URL": os.environ.get("NOTICES_PUBLIC_BASE_URL", ""),
 }
+
+# The command centre's dashboard: how long a tile's numbers are kept (the job command.dashboards_warm refreshes
+# the district's and the streets' every minute), and how often the wall screen reloads them.
+COMMAND_CACHE_SECONDS = env_int("COMMAND_CACHE_SECONDS", 120)
+COMMAND_WALL_REFRESH_SECONDS = env_int("COMMAND_WALL_REFRESH_SECONDS", 30)

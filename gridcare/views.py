@@ -7,6 +7,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.roles import Role
 from care import selectors as care
+from core.tiles import roll_up
 from registry.models import Area
 from screening import selectors as screening
 from tracing import selectors as tracing
@@ -55,11 +56,11 @@ def _staff_home(user, area):
     length = Area.CODE_LENGTH[area.level + 1]
     coverage = screening.coverage(round_, area) if round_ else None
     covered = {row["code"]: row for row in coverage["children"]} if coverage else {}
-    overdue = _by_child(care.help_requests_by_area(area, overdue=True).items(), length)
+    overdue = roll_up(care.help_requests_by_area(area, overdue=True).items(), length)
     unreached_days = care.unreached_days()
-    unreached = _by_child(care.unreached_by_grid(area, days=unreached_days).items(), length)
+    unreached = roll_up(care.unreached_by_grid(area, days=unreached_days).items(), length)
     holds = screening.holds_open_by_grid(area)
-    held = _by_child(((code, n) for code, _round, n in holds), length)
+    held = roll_up(((code, n) for code, _round, n in holds), length)
     holds_round = {}
     for code, round_id, _n in holds:
         holds_round[code[:length]] = max(round_id, holds_round.get(code[:length], 0))
@@ -87,15 +88,6 @@ def _staff_home(user, area):
         "unreached_days": unreached_days,
         "handovers": tracing.handover_counts() if user.has_perm("tracing.view_handover") else None,
     }
-
-
-def _by_child(counts, length):
-    """{child code: n} from (area code, n) pairs of areas at or under the children (codes nest by prefix); an area
-    above the children (a code shorter than theirs) is counted under its own code."""
-    out = {}
-    for code, n in counts:
-        out[code[:length]] = out.get(code[:length], 0) + n
-    return out
 
 
 def _holds_round_id(holds, round_):

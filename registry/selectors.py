@@ -12,9 +12,24 @@ from core.inputs import search_text
 from registry.models import Area, Building, Household, Person, PersonGroup, SpecialGroup
 
 SEARCH_LIMIT = 50
+STREET = Area.Level.STREET
 BUILDING_PAGE_SIZE = 20  # households a building page shows before "more"
 _DIGITS4 = re.compile(r"^\d{4}$")
 _LETTERS = re.compile(r"^[a-z]+$")
+
+
+def area_by_code(code):
+    """The area of that code inside the caller's scope, or None (an area outside it is not theirs to open)."""
+    return Area.objects.filter(code=code).first()
+
+
+def area_children(area):
+    return list(Area.objects.filter(parent=area).order_by("code"))
+
+
+def areas_down_to(level):
+    """Every area of `level` or above (a smaller level number), in code order."""
+    return list(Area.objects.filter(level__lte=level).order_by("code"))
 
 
 def special_groups():

@@ -22,9 +22,10 @@ class Gap:
         return max(0, self.needed - self.present)
 
 
-def targets(site):
-    """Staffing target per role at a site: its desks × volunteers per desk (settings)."""
-    per_desk = VolunteerSettings.current().roles_per_desk
+def targets(site, per_desk=None):
+    """Staffing target per role at a site: its desks × volunteers per desk (settings, read once by a caller
+    looping over sites)."""
+    per_desk = VolunteerSettings.current().roles_per_desk if per_desk is None else per_desk
     return {role: site.desks * int(n) for role, n in per_desk.items() if role in VolunteerRole.values and int(n)}
 
 
@@ -131,3 +132,21 @@ def my_shifts(volunteer, now=None):
 
 def unverified_count():
     return Volunteer.objects.filter(verified_at__isnull=True).count()
+
+
+def places_short(sites, now=None):
+    """How many volunteers the sites lack this hour: per site and role, needed minus checked in (never below 0),
+    summed — the gap board's "short" for many sites in one query."""
+    now = now or timezone.now()
+    start, end = hour_slot(now)
+    present = {}
+    for site_id, role in Shift.objects.filter(
+        site__in=sites, starts_at__lt=end, ends_at__gt=start, checked_in_at__isnull=False, checked_out_at__isnull=True
+    ).values_list("site_id", "role"):
+        present[site_id, role] = present.get((site_id, role), 0) + 1
+    per_desk = VolunteerSettings.current().roles_per_desk
+    return sum(
+        max(0, needed - present.get((site.pk, role), 0))
+        for site in sites
+        for role, needed in targets(site, per_desk).items()
+    )

@@ -1,0 +1,102 @@
+"""The dashboard's reads: every tile the user may see, computed for an area and a day, kept in the cache.
+
+A tile's numbers for an area do not depend on who asks, once the asker may see the whole area — and the pages let
+a user open only areas inside their own. So the cache is shared per (tile, area, day, language) and the scheduled
+job `command.dashboards_warm` refreshes the district's and the streets' every minute: a command screen never waits
+for a cold count of a whole district. Every tile says the time its numbers were taken ("as of")."""
+
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from core.tiles import tiles_all, tiles_for
+from registry.selectors import area_children
+
+
+@dataclass
+class TileView:
+    key: str
+    label: str
+    figures: list  # [{"key", "label", "value", "unit", "url", "alert"}]
+    children: list  # [{"area", "cells": [{"label", "value", "unit"}]}]: the by-child table's rows
+    columns: list  # [{"key", "label", "unit"}]: the figures by_child gives, in the figures' order
+    chart: dict | None  # core.tiles.Chart as a dict
+    as_of: object  # an aware datetime
+
+    @property
+    def slug(self):
+        return self.key.replace(".", "-")
+
+    @property
+    def chart_data(self):
+        """What the page's JSON island carries: words and numbers only (the kind and the unit go in attributes)."""
+        return {k: self.chart[k] for k in ("title", "x", "series")}
+
+
+def _cache_key(tile, area, day):
+    return f"command:tile:{tile.key}:{area.code}:{day.isoformat()}:{get_language()}"
+
+
+def _compute(tile, area, day):
+    figures = [
+        {
+            "key": f.key,
+            "label": str(f.label),
+            "value": f.value,
+            "unit": str(f.unit),
+            "url": f.url,
+            "alert": f.alert,
+        }
+        for f in tile.figures(area, day)
+    ]
+    return {
+        "figures": figures,
+        "by_child": tile.by_child(area, day) if tile.by_child else {},
+        "chart": asdict(chart) if tile.chart and (chart := tile.chart(area, day)) else None,
+        "as_of": timezone.now(),
+    }
+
+
+def tile_data(tile, area, day, *, fresh=False):
+    """The tile's numbers for `area` on `day`, from the cache unless `fresh` (or not cached yet)."""
+    key = _cache_key(tile, area, day)
+    data = None if fresh else cache.get(key)
+    if data is None:
+        data = _compute(tile, area, day)
+        cache.set(key, data, settings.COMMAND_CACHE_SECONDS)
+    return data
+
+
+def _view(tile, area, day, children):
+    data = tile_data(tile, area, day)
+    by_child = data["by_child"]
+    used = {k for values in by_child.values() for k in values}
+    columns = [{"key": f["key"], "label": f["label"], "unit": f["unit"]} for f in data["figures"] if f["key"] in used]
+    rows = [
+        {"area": child, "cells": [{**c, "value": by_child[child.code].get(c["key"])} for c in columns]}
+        for child in children
+        if child.code in by_child
+    ]
+    return TileView(tile.key, str(tile.label), data["figures"], rows, columns, data["chart"], data["as_of"])
+
+
+def dashboard(user, area, day=None):
+    """The tiles `user` may see for `area` (inside the user's scope: the caller checks), in dashboard order."""
+    day = day or timezone.localdate()
+    children = area_children(area)
+    return [_view(tile, area, day, children) for tile in tiles_for(user)]
+
+
+def warm(areas, languages):
+    """Recompute every tile for each area in each language (the scheduled job, as the system)."""
+    from django.utils import translation
+
+    day = timezone.localdate()
+    for language in languages:
+        with translation.override(language):
+            for area in areas:
+                for tile in tiles_all():
+                    tile_data(tile, area, day, fresh=True)
