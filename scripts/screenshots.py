@@ -60,15 +60,23 @@ def shoot(base):
             ("grid-worker-knock", knock_path()),
         ],
         "medic": [("medic-desk", "/screening/desk/")],
+        # The district's dashboard on a phone, in both languages, and its wall screen on a wide screen.
+        "admin": [
+            ("dashboard", "/command/"),
+            ("dashboard-en", "/command/", {"language": "en"}),
+            ("dashboard-wall", "/command/wall/", {"width": 1600, "height": 900}),
+        ],
     }
     for username, shots in pages.items():
         driver = chromium()
         try:
-            set_viewport(driver, 390, 844)
             log_in(driver, base, username)
-            for name, path in shots:
+            for name, path, *options in shots:
+                options = options[0] if options else {}
+                set_viewport(driver, options.get("width", 390), options.get("height", 844))
+                driver.add_cookie({"name": "django_language", "value": options.get("language", "zh-hans"), "path": "/"})
                 driver.get(base + path)
-                time.sleep(0.5)  # let htmx and the desk's script settle
+                time.sleep(1)  # let htmx, the charts and the desk's script settle
                 driver.save_screenshot(str(OUT / f"{name}.png"))
                 print(f"  {name}.png  {path}")
         finally:
