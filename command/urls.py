@@ -1,3 +1,15 @@
+from django.urls import path
+
+from command import map_views
+
 app_name = "command"
 
 urlpatterns = []
+
+# The map (command/map_views.py).
+urlpatterns += [
+    path("map/", map_views.map_page, name="map"),
+    path("map/boundaries/", map_views.boundaries_upload, name="map_boundaries"),
+    path("map/<str:code>/", map_views.map_page, name="map_area"),
+    path("map/<str:code>/areas.geojson", map_views.map_geojson, name="map_geojson"),
+]

@@ -207,3 +207,15 @@ def person_export_rows(area):
     return _with_groups(
         Person.objects.filter(grid__code__startswith=area.code).select_related("grid", "household__building")
     ).order_by("grid__code", "household__building__address", "household__unit", "household__room", "id")
+
+
+def area_by_code(code):
+    """The area with this code inside the caller's scope; Http404 outside it (as for a code that does not exist)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(Area.objects.all(), code=code)
+
+
+def area_children(area):
+    """The area's children in the caller's scope, in code order (boundaries included). One query."""
+    return list(Area.objects.filter(parent=area).order_by("code"))
