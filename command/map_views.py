@@ -108,13 +108,11 @@ def map_page(request, code=None):
             "keys": keys,
             "rows": [{**f["properties"], "value": f["properties"].get(keys[0]["id"]) if keys else None} for f in features],
             "missing": sum(1 for f in features if not f["geometry"]),
-            "config": {
-                "data": reverse("command:map_geojson", args=[area.code]),
-                "tiles": settings.MAP_TILES_URL,
-                "attribution": settings.MAP_TILES_ATTRIBUTION,
-                "layers": layers,
-                "nodata": _("no data"),
-            },
+            # Addresses go in the map element's data- attributes; the JSON island holds only what a reader sees.
+            "data_url": reverse("command:map_geojson", args=[area.code]),
+            "tiles": settings.MAP_TILES_URL,
+            "attribution": settings.MAP_TILES_ATTRIBUTION,
+            "config": {"layers": layers, "nodata": _("no data")},
         },
     )
 
@@ -138,9 +136,7 @@ def map_geojson(request, code):
 
 
 class BoundaryUploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("GeoJSON file"), help_text=gettext_lazy(
-        "A FeatureCollection; each feature's “code” property names an area, its geometry is a Polygon or "
-        "MultiPolygon in longitude and latitude (WGS84)."))  # fmt: skip
+    file = forms.FileField(label=gettext_lazy("Boundary file"))
 
     MAX_BYTES = 20 * 1024 * 1024
 

@@ -1,7 +1,13 @@
 // The command map (command/map.html): the area's children from areas.geojson, coloured by the chosen figure,
 // the apps' points with popups, a tap on an area opens its own map. MapLibre is our static copy from npm.
 const script = document.querySelector("script[data-maplibre]");
-const config = JSON.parse(document.getElementById("map-config").textContent);
+const element = document.getElementById("map");
+const config = {
+  ...JSON.parse(document.getElementById("map-config").textContent),
+  data: element.dataset.src,
+  tiles: element.dataset.tiles,
+  attribution: element.dataset.attribution,
+};
 const maplibregl = await import(script.dataset.maplibre);
 
 const RAMP = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"]; // low → high
