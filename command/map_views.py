@@ -98,7 +98,9 @@ def map_page(request, code=None):
     """The map of the user's area (or of an area inside it): polygons, a choice of figure, a legend, the list."""
     area = _area(request, code)
     keys, features = map_data(request.user, area, timezone.localdate())
-    layers = [{"id": layer.key, "label": str(layer.label), "colour": layer.colour} for layer in layers_for(request.user)]
+    layers = [
+        {"id": layer.key, "label": str(layer.label), "colour": layer.colour} for layer in layers_for(request.user)
+    ]
     return render(
         request,
         "command/map.html",
@@ -106,7 +108,9 @@ def map_page(request, code=None):
             "area": area,
             "crumbs": _crumbs(request, area),
             "keys": keys,
-            "rows": [{**f["properties"], "value": f["properties"].get(keys[0]["id"]) if keys else None} for f in features],
+            "rows": [
+                {**f["properties"], "value": f["properties"].get(keys[0]["id"]) if keys else None} for f in features
+            ],
             "missing": sum(1 for f in features if not f["geometry"]),
             # Addresses go in the map element's data- attributes; the JSON island holds only what a reader sees.
             "data_url": reverse("command:map_geojson", args=[area.code]),

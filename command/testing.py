@@ -17,7 +17,11 @@ def write_cases(values):
     from registry.boundaries import DEMO_DISTRICT_BOX, box_polygon
 
     def upload():
-        feature = {"type": "Feature", "properties": {"code": values["code"]}, "geometry": box_polygon(DEMO_DISTRICT_BOX)}
+        feature = {
+            "type": "Feature",
+            "properties": {"code": values["code"]},
+            "geometry": box_polygon(DEMO_DISTRICT_BOX),
+        }
         content = json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
         return {"file": SimpleUploadedFile("areas.geojson", content, content_type="application/geo+json")}
 

@@ -35,7 +35,9 @@ def split_box(box, n):
 
 def polygon_box(geometry):
     """(west, south, east, north) of a Polygon or MultiPolygon."""
-    rings = geometry["coordinates"] if geometry["type"] == "Polygon" else [r for p in geometry["coordinates"] for r in p]
+    rings = (
+        geometry["coordinates"] if geometry["type"] == "Polygon" else [r for p in geometry["coordinates"] for r in p]
+    )
     points = [point for ring in rings for point in ring]
     lons = [p[0] for p in points]
     lats = [p[1] for p in points]
@@ -82,8 +84,10 @@ def parse_feature_collection(raw, known_codes):
         data = json.loads(raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw)
     except (UnicodeDecodeError, ValueError):
         raise BoundaryError(_("The file is not valid JSON.")) from None
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(
-        data.get("features"), list
+    if (
+        not isinstance(data, dict)
+        or data.get("type") != "FeatureCollection"
+        or not isinstance(data.get("features"), list)
     ):
         raise BoundaryError(_("The file is not a GeoJSON FeatureCollection."))
     if not data["features"]:

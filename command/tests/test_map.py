@@ -220,7 +220,9 @@ def test_the_map_fits_a_phone_and_draws_in_both_languages(live_server, users, ar
             driver.save_screenshot(str(tmp_path / f"map-{language}.png"))
             assert ready, f"the map did not load in {language}"
             assert title in driver.title
-            canvas = driver.execute_script("const c = document.querySelector('#map canvas'); return [c.width, c.height]")
+            canvas = driver.execute_script(
+                "const c = document.querySelector('#map canvas'); return [c.width, c.height]"
+            )
             assert canvas[0] > 300 and canvas[1] > 200
             drawn = driver.execute_script("return window.gridcareMap.queryRenderedFeatures({layers: ['areas-fill']})")
             assert {f["properties"]["code"] for f in drawn} == {areas["zhongfu"].code, areas["xinchuang"].code}
