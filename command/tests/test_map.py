@@ -232,3 +232,31 @@ def test_the_map_fits_a_phone_and_draws_in_both_languages(live_server, users, ar
             assert width <= 390, f"the map in {language} is {width} px wide"
     finally:
         driver.quit()
+
+
+def test_sites_are_points_with_name_and_desks_inside_the_area_only(client, users, areas, outlines):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from screening.models import Site
+    from screening.services import campaign_create, site_create
+
+    now = timezone.now()
+    campaign = campaign_create(
+        name="区域核酸筛查", scope_codes=["440704"], rounds=[(now - timedelta(hours=1), now + timedelta(hours=8))]
+    )
+    site_create(campaign, name="中福社区广场", area=areas["zhongfu"], desks=4)
+    site_create(campaign, name="银泉社区党群服务中心", area=areas["yinquan"], desks=2)
+    site_create(campaign, name="未定位采样点", area=areas["zhongfu"], desks=1)  # no place: not on the map
+    Site.objects.filter(name="中福社区广场").update(longitude=Decimal("113.05"), latitude=Decimal("22.60"))
+    Site.objects.filter(name="银泉社区党群服务中心").update(longitude=Decimal("113.11"), latitude=Decimal("22.55"))
+    district = geojson(client, users["dana"], areas["district"].code)["points"]["features"]
+    assert sorted(p["properties"]["name"] for p in district) == ["中福社区广场", "银泉社区党群服务中心"]
+    zhongfu = next(p for p in district if p["properties"]["name"] == "中福社区广场")
+    assert zhongfu["geometry"] == {"type": "Point", "coordinates": [113.05, 22.6]}
+    client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    english = client.get(f"/command/map/{areas['district'].code}/areas.geojson", HTTP_ACCEPT_LANGUAGE="en").json()
+    popup = next(p for p in english["points"]["features"] if p["properties"]["name"] == "中福社区广场")
+    assert ["desks", "4"] in popup["properties"]["details"]
+    street = geojson(client, users["stella"], areas["lile"].code)["points"]["features"]
+    assert [p["properties"]["name"] for p in street] == ["中福社区广场"]
