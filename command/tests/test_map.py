@@ -260,3 +260,29 @@ def test_sites_are_points_with_name_and_desks_inside_the_area_only(client, users
     assert ["desks", "4"] in popup["properties"]["details"]
     street = geojson(client, users["stella"], areas["lile"].code)["points"]["features"]
     assert [p["properties"]["name"] for p in street] == ["中福社区广场"]
+
+
+def test_the_demo_outlines_nest_and_its_sites_stand_inside_their_areas(db):
+    import io
+
+    from django.core.management import call_command
+
+    from registry.boundaries import polygon_box
+    from screening.models import Site
+
+    call_command("demo", residents=500, seed=3, password="demo-pass-1", stdout=io.StringIO())
+    areas = {a.code: a for a in Area.all_objects.all()}
+    # Every area but a community's holding grid for persons not yet placed (screening.services.UNPLACED_SUFFIX).
+    areas = {code: a for code, a in areas.items() if not (a.level == Area.Level.GRID and code.endswith("999"))}
+    assert all(a.boundary and a.boundary["type"] == "Polygon" for a in areas.values())
+    for area in areas.values():
+        if area.parent_id is None:
+            continue
+        w, s, e, n = polygon_box(area.boundary)
+        pw, ps, pe, pn = polygon_box(areas[area.code[: len(area.code) - 3]].boundary)
+        assert pw - 1e-6 <= w < e <= pe + 1e-6 and ps - 1e-6 <= s < n <= pn + 1e-6, area.code
+    sites = list(Site.objects.select_related("area"))  # placed in a community or the district, never a holding grid
+    assert sites and all(site.longitude is not None for site in sites)
+    for site in sites:
+        w, s, e, n = polygon_box(site.area.boundary)
+        assert w < site.longitude < e and s < site.latitude < n, site.name
