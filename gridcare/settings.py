@@ -198,7 +198,18 @@ STATICFILES_FINDERS = [
     "gridcare.vendor.VendorFinder",
 ]
 # Front-end libraries from npm (package.json; `make install` runs `npm ci`): static path -> installed file.
-VENDOR_STATIC = {"vendor/echarts/echarts.min.js": BASE_DIR / "node_modules/echarts/dist/echarts.min.js"}
+VENDOR_STATIC = {
+    "vendor/echarts/echarts.min.js": BASE_DIR / "node_modules/echarts/dist/echarts.min.js",
+    # MapLibre's ES module loads its worker from the file beside it (a same-origin module worker, no blob: URL).
+    **{
+        f"vendor/maplibre-gl/{name}": BASE_DIR / "node_modules/maplibre-gl/dist" / name
+        for name in ("maplibre-gl.mjs", "maplibre-gl-worker.mjs", "maplibre-gl.css")
+    },
+}
+# The command map's background: a raster tile URL template ("https://tiles.example/{z}/{x}/{y}.png"); empty: a
+# blank background with only our own boundaries, so the map works with no internet.
+MAP_TILES_URL = os.environ.get("MAP_TILES_URL", "")
+MAP_TILES_ATTRIBUTION = os.environ.get("MAP_TILES_ATTRIBUTION", "")
 MEDIA_ROOT = VAR_DIR / "media"
 
 # The embedded default runs tasks from the database (`gridcare db_worker`); several machines use RQ on Redis.

@@ -47,6 +47,8 @@ class AreaAdmin(ScopedAdmin):
     list_filter = ["level"]
     search_fields = ["code", "name"]
     list_select_related = ["parent"]
+    # Outlines are GeoJSON, edited by uploading a file on the map (command:map_boundaries), not as raw JSON here.
+    exclude = ["boundary"]
 
 
 @admin.register(SpecialGroup)

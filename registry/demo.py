@@ -6,6 +6,7 @@ Speed matters (365,000 residents in under a minute on SQLite), so the whole regi
 first and then written with one multi-row insert per table (executemany on SQLite, COPY on PostgreSQL), with ids
 assigned here. No per-row audit: the demo is the system acting, not a person changing someone's data."""
 
+import json
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
+from registry.boundaries import DEMO_DISTRICT_BOX, box_polygon, split_box
 from registry.models import Area, Building, Compound, Household, Person, PersonGroup, Residence, SpecialGroup
 from registry.models import name_initials as pinyin_initials
 
@@ -138,18 +140,21 @@ class RegisterBuilder:
         area_id = 0
         grids = []
 
-        def add(code, name, level, parent, village=False):
+        def add(code, name, level, parent, box, village=False):
             nonlocal area_id
             area_id += 1
-            self.rows[Area].append((area_id, code, name, level, parent, village))
+            self.rows[Area].append((area_id, code, name, level, parent, village, json.dumps(box_polygon(box))))
             return area_id
 
-        district = add(DISTRICT[0], DISTRICT[1], Area.Level.DISTRICT, None)
-        for street_suffix, street_name, communities in STREETS:
+        # Outlines for the map: each level tiles its parent's rectangle exactly (registry.boundaries.split_box).
+        district = add(DISTRICT[0], DISTRICT[1], Area.Level.DISTRICT, None, DEMO_DISTRICT_BOX)
+        street_boxes = split_box(DEMO_DISTRICT_BOX, len(STREETS))
+        for (street_suffix, street_name, communities), street_box in zip(STREETS, street_boxes, strict=True):
             street_code = DISTRICT[0] + street_suffix
-            street = add(street_code, street_name, Area.Level.STREET, district)
+            street = add(street_code, street_name, Area.Level.STREET, district, street_box)
+            community_boxes = split_box(street_box, len(communities))
             n_community = n_village = 0
-            for name, is_village, grid_count in communities:
+            for (name, is_village, grid_count), community_box in zip(communities, community_boxes, strict=True):
                 # National convention: residents' committees 0xx/1xx, village committees 2xx.
                 if is_village:
                     n_village += 1
@@ -158,10 +163,10 @@ class RegisterBuilder:
                     n_community += 1
                     suffix = n_community
                 code = f"{street_code}{suffix:03d}"
-                community = add(code, name, Area.Level.COMMUNITY, street, is_village)
+                community = add(code, name, Area.Level.COMMUNITY, street, community_box, is_village)
                 short = name.removesuffix("社区").removesuffix("村")
-                for g in range(1, grid_count + 1):
-                    grid = add(f"{code}{g:03d}", f"{short}{g}网格", Area.Level.GRID, community)
+                for g, grid_box in enumerate(split_box(community_box, grid_count), start=1):
+                    grid = add(f"{code}{g:03d}", f"{short}{g}网格", Area.Level.GRID, community, grid_box)
                     grids.append((grid, g, community, name, is_village))
         return grids
 
@@ -388,7 +393,7 @@ class RegisterBuilder:
 
     # --- writing -----------------------------------------------------------------------------------------
     COLUMNS = {
-        Area: ["id", "code", "name", "level", "parent_id", "is_village"],
+        Area: ["id", "code", "name", "level", "parent_id", "is_village", "boundary"],
         Compound: ["id", "name", "community_id", "address"],
         Building: ["id", "grid_id", "compound_id", "name", "address", "floors", "units"],
         Household: ["id", "building_id", "grid_id", "unit", "floor", "room"],

@@ -34,6 +34,9 @@ class Area(models.Model):
         verbose_name=pgettext_lazy("area", "parent"),
     )
     is_village = models.BooleanField(_("village"), default=False)
+    # The area's outline for the command map: a GeoJSON Polygon or MultiPolygon geometry in WGS84 (longitude,
+    # latitude), from the demo or an uploaded FeatureCollection (registry.services.area_boundaries_upload).
+    boundary = models.JSONField(_("boundary"), null=True, blank=True)
 
     area_path = ""
     objects = ScopedManager()

@@ -18,15 +18,6 @@ _DIGITS4 = re.compile(r"^\d{4}$")
 _LETTERS = re.compile(r"^[a-z]+$")
 
 
-def area_by_code(code):
-    """The area of that code inside the caller's scope, or None (an area outside it is not theirs to open)."""
-    return Area.objects.filter(code=code).first()
-
-
-def area_children(area):
-    return list(Area.objects.filter(parent=area).order_by("code"))
-
-
 def areas_down_to(level):
     """Every area of `level` or above (a smaller level number), in code order."""
     return list(Area.objects.filter(level__lte=level).order_by("code"))
@@ -222,3 +213,15 @@ def person_export_rows(area):
     return _with_groups(
         Person.objects.filter(grid__code__startswith=area.code).select_related("grid", "household__building")
     ).order_by("grid__code", "household__building__address", "household__unit", "household__room", "id")
+
+
+def area_by_code(code):
+    """The area with this code inside the caller's scope; Http404 outside it (as for a code that does not exist)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(Area.objects.all(), code=code)
+
+
+def area_children(area):
+    """The area's children in the caller's scope, in code order (boundaries included). One query."""
+    return list(Area.objects.filter(parent=area).order_by("code"))

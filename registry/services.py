@@ -203,3 +203,24 @@ def import_job_cancel(job):
         name, storage = job.file.name, job.file.storage
         transaction.on_commit(lambda: storage.delete(name))
     return bool(cancelled)
+
+
+@writes("registry.change_area")
+def area_boundaries_upload(raw, *, filename=""):
+    """Sets the outlines of the areas named by an uploaded GeoJSON FeatureCollection (registry.boundaries): all of
+    them or, when one feature is bad, none (BoundaryError names it). Only areas in the actor's scope may be named.
+    One audit row. Returns the number of areas changed."""
+    from registry.boundaries import parse_feature_collection
+    from registry.models import Area
+
+    areas = {area.code: area for area in Area.objects.all()}
+    boundaries = parse_feature_collection(raw, set(areas))
+    with transaction.atomic():
+        for code, geometry in boundaries.items():
+            Area.objects.filter(pk=areas[code].pk).update(boundary=geometry)
+        audit_record(
+            "area.boundaries_upload",
+            summary=f"{len(boundaries)} area boundaries from {filename or 'an upload'}",
+            detail={"codes": sorted(boundaries), "filename": filename},
+        )
+    return len(boundaries)

@@ -5,7 +5,9 @@ now (later hours busier, the lab's results trailing by a few hours), round 3 tom
 sealed grid samples in single tubes), the demo medics assigned to every site, and round 2's home-sampling requests
 from the standing list. Tubes and samples are written in bulk (registry.demo.insert_rows), as the register is."""
 
+import random
 from datetime import time, timedelta
+from decimal import Decimal
 
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -13,6 +15,7 @@ from django.db.models import Count, Max
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from registry.boundaries import polygon_box
 from registry.demo import bulk_load_settings, insert_rows
 from registry.models import Area, Person
 from screening.models import PoolingRule, Sample, Site, Tube
@@ -193,6 +196,7 @@ def _sites(campaign, district, rng):
             kind=Site.Kind.FIXED,
             area=district,
             address="江海区万达广场",
+            **_location(district, WANDA),
             desks=20,
             staff=60,
             opens_at=time(8, 30),
@@ -209,6 +213,7 @@ def _sites(campaign, district, rng):
                     kind=kind,
                     area=community,
                     address=f"{community.name}{'党群服务中心' if n == 1 else f'{n}号采样亭'}",
+                    **_location(community, f"{community.name}采样点{n}"),
                     desks=rng.randint(2, 6),
                     staff=rng.randint(6, 18),
                     opens_at=time(8, 30),
@@ -216,3 +221,17 @@ def _sites(campaign, district, rng):
                 )
             )
     return sites
+
+
+def _location(area, name):
+    """A point well inside the area's outline (the middle 60% of its bounding box: the demo's outlines are
+    rectangles), or none when the area has no outline. Drawn from its own generator, seeded by the site's name, so
+    the rest of the demo draws the same numbers as before sites had places."""
+    if not area.boundary:
+        return {}
+    rng = random.Random(name)
+    west, south, east, north = polygon_box(area.boundary)
+    return {
+        "longitude": Decimal(f"{west + (east - west) * rng.uniform(0.2, 0.8):.6f}"),
+        "latitude": Decimal(f"{south + (north - south) * rng.uniform(0.2, 0.8):.6f}"),
+    }

@@ -123,6 +123,9 @@ class Site(models.Model):
     kind = models.CharField(_("type"), max_length=8, choices=Kind.choices, default=Kind.FIXED)
     area = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("area served"))
     address = models.CharField(_("address"), max_length=200, blank=True)
+    # Where the site stands (WGS84), for the command map; empty: not on the map.
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=6, null=True, blank=True)
     desks = models.PositiveSmallIntegerField(_("desks"), default=1)
     staff = models.PositiveSmallIntegerField(_("staff"), default=0)
     opens_at = models.TimeField(_("opens"), null=True, blank=True)

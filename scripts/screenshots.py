@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """`make screenshots`: builds a small demo district in a scratch directory, serves it, logs in through the login
 page as the demo users and saves what a phone (390×844) shows of the grid worker's home, today list and knock
-list (the running round, else the latest) and the medic's sampling desk into docs/screenshots/, in Chinese.
+list (the running round, else the latest), the medic's sampling desk and the street's command map into
+docs/screenshots/, in Chinese.
 
 Nothing of the project's own database is touched: the demo lives in a temporary SQLite file (GRIDCARE_VAR_DIR)."""
 
@@ -66,6 +67,7 @@ def shoot(base):
             ("dashboard-en", "/command/", {"language": "en"}),
             ("dashboard-wall", "/command/wall/", {"width": 1600, "height": 900}),
         ],
+        "street": [("map", "/command/map/")],
     }
     for username, shots in pages.items():
         driver = chromium()
@@ -77,10 +79,21 @@ def shoot(base):
                 driver.add_cookie({"name": "django_language", "value": options.get("language", "zh-hans"), "path": "/"})
                 driver.get(base + path)
                 time.sleep(1)  # let htmx, the charts and the desk's script settle
+                wait_for_map(driver)
                 driver.save_screenshot(str(OUT / f"{name}.png"))
                 print(f"  {name}.png  {path}")
         finally:
             driver.quit()
+
+
+def wait_for_map(driver, seconds=20):
+    """On the map page, until MapLibre has drawn the areas (command/map.js marks the element ready)."""
+    deadline = time.monotonic() + seconds
+    while driver.execute_script("const m = document.getElementById('map'); return m && !m.dataset.ready"):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the map did not load")
+        time.sleep(0.2)
+    time.sleep(0.5)  # the last frame
 
 
 def knock_path():
