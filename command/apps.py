@@ -8,4 +8,7 @@ class CommandConfig(AppConfig):
 
     name = "command"
     verbose_name = _("command centre")
-    nav = [("command:dashboard", _("Command centre"), "registry.view_person")]
+    nav = [
+        ("command:dashboard", _("Command centre"), "registry.view_person"),
+        ("command:reports", _("Daily reports"), "command.view_dailyreport"),
+    ]
