@@ -57,7 +57,11 @@ def report_list(request):
 def report_detail(request, report_id):
     report = get_object_or_404(DailyReport.objects.select_related("area", "created_by"), pk=report_id)
     return render(
-        request, "command/reports_detail.html", {"report": report, "rows": reports.rows_shown(report), "title": reports.title(report)}
+        request, "command/reports_detail.html", {
+            "report": report,
+            "rows": reports.rows_shown(report, get_language()),
+            "title": reports.title(report, get_language()),
+        }
     )
 
 

@@ -36,20 +36,37 @@ FONT_NAME = "WenQuanYiMicroHei"
 DASH = "—"
 
 
-def snapshot(area, day):
-    """{tile key: {"label", "figures": [{"key", "label", "value", "unit"}]}} of every tile for `area` on `day`, in
-    the active language, as the system."""
+def snapshot(area, day, language=None):
+    """{tile key: {"label", "labels", "figures": [{"key", "label", "labels", "value", "unit", "units"}]}} of every
+    tile for `area` on `day`, as the system. The values and `label`/`unit` are those of `language` (the active one
+    by default); `labels`/`units` hold the words in every language of LANGUAGES, so a page in English shows an
+    English report whatever language it was written in (a figure's label may be a group's name, fixed when the
+    tile made it: the tiles are asked once per language)."""
+    language = language or translation.get_language()
+    languages = [language] + [code for code, _name in settings.LANGUAGES if code != language]
     out = {}
     with system_actor():
-        for tile in tiles_all():
-            out[tile.key] = {
-                "label": str(tile.label),
-                "figures": [
-                    {"key": f.key, "label": str(f.label), "value": f.value, "unit": str(f.unit)}
-                    for f in tile.figures(area, day)
-                ],
-            }
+        for code in languages:
+            with translation.override(code):
+                for tile in tiles_all():
+                    figures = tile.figures(area, day)
+                    entry = out.setdefault(tile.key, {"label": str(tile.label), "labels": {}, "figures": []})
+                    entry["labels"][code] = str(tile.label)
+                    known = {f["key"]: f for f in entry["figures"]}
+                    for f in figures:
+                        if code == language:
+                            entry["figures"].append(
+                                {"key": f.key, "label": str(f.label), "labels": {code: str(f.label)}, "value": f.value,
+                                 "unit": str(f.unit), "units": {code: str(f.unit)}}
+                            )
+                        elif f.key in known:
+                            known[f.key]["labels"][code] = str(f.label)
+                            known[f.key]["units"][code] = str(f.unit)
     return out
+
+
+def _word(entry, field, language):
+    return entry.get(field + "s", {}).get(language, entry[field]) if language else entry[field]
 
 
 def change(today, yesterday):
@@ -62,31 +79,33 @@ def change(today, yesterday):
     return round(difference, 1) if isinstance(difference, float) else difference
 
 
-def rows(report):
-    """[(tile label, [(figure label with unit, today, yesterday, change)])] in the report's order."""
+def rows(report, language=None):
+    """[(tile label, [(figure label with unit, today, yesterday, change)])] in the report's order, in `language`
+    (the report's own by default)."""
+    language = language or report.language
     out = []
     for key, tile in report.figures.items():
         before = {f["key"]: f["value"] for f in report.yesterday.get(key, {}).get("figures", [])}
         lines = []
         for f in tile["figures"]:
-            label = f"{f['label']} ({f['unit']})" if f["unit"] else f["label"]
+            label, unit = _word(f, "label", language), _word(f, "unit", language)
             previous = before.get(f["key"])
-            lines.append((label, f["value"], previous, change(f["value"], previous)))
-        out.append((tile["label"], lines))
+            lines.append((f"{label} ({unit})" if unit else label, f["value"], previous, change(f["value"], previous)))
+        out.append((_word(tile, "label", language), lines))
     return out
 
 
-def rows_shown(report):
+def rows_shown(report, language=None):
     """rows() as the page shows them: "—" for nothing, the change signed."""
     return [
         (tile_label, [(label, _shown(today), _shown(yesterday), _signed(difference))
                       for label, today, yesterday, difference in lines])
-        for tile_label, lines in rows(report)
+        for tile_label, lines in rows(report, language)
     ]
 
 
-def title(report):
-    with translation.override(report.language):
+def title(report, language=None):
+    with translation.override(language or report.language):
         return _("Daily report: %(area)s, %(day)s") % {
             "area": report.area.name,
             "day": formats.date_format(report.day, "DATE_FORMAT"),
@@ -189,11 +208,11 @@ def pdf_bytes(report):
     return buffer.getvalue()
 
 
-def _yesterday(area, day):
+def _yesterday(area, day, language):
     before = DailyReport.all_objects.filter(area=area, day=day - timedelta(days=1)).first()
     if before is not None:
         return before.figures
-    return snapshot(area, day - timedelta(days=1))
+    return snapshot(area, day - timedelta(days=1), language)
 
 
 def build_report(area, day, *, by=None, language=None, fresh=False):
@@ -204,8 +223,8 @@ def build_report(area, day, *, by=None, language=None, fresh=False):
         report = DailyReport.all_objects.filter(area=area, day=day).first()
         if report is not None and not fresh:
             return report, False
-        figures = snapshot(area, day)
-        yesterday = _yesterday(area, day)
+        figures = snapshot(area, day, language)
+        yesterday = _yesterday(area, day, language)
         with transaction.atomic():
             if report is None:
                 try:
