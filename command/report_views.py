@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_safe
 
-from command import reports
+from command import reports, services
 from command.models import DailyReport
 from core.audit import audit_record
 from core.models import AuditEvent
@@ -45,7 +45,7 @@ def report_list(request):
     if area is None:
         raise Http404
     try:
-        report = reports.report_make(area, by=request.user, language=get_language())
+        report = services.report_make(area, by=request.user, language=get_language())
     except ValidationError as exc:
         return _list(request, status=400, errors=exc.messages)
     return redirect("command:report", report.pk)
@@ -57,11 +57,13 @@ def report_list(request):
 def report_detail(request, report_id):
     report = get_object_or_404(DailyReport.objects.select_related("area", "created_by"), pk=report_id)
     return render(
-        request, "command/reports_detail.html", {
+        request,
+        "command/reports_detail.html",
+        {
             "report": report,
             "rows": reports.rows_shown(report, get_language()),
             "title": reports.title(report, get_language()),
-        }
+        },
     )
 
 
@@ -77,8 +79,13 @@ def report_download(request, report_id, kind):
         AuditEvent.Action.EXPORT,
         target=report,
         summary=f"daily report {report.area.code} {report.day:%Y-%m-%d}: {kind} downloaded",
-        detail={"report": report.pk, "area": report.area.code, "day": report.day.isoformat(), "kind": kind,
-                "download": True},
+        detail={
+            "report": report.pk,
+            "area": report.area.code,
+            "day": report.day.isoformat(),
+            "kind": kind,
+            "download": True,
+        },
     )
     return FileResponse(
         file.open("rb"), as_attachment=True, filename=reports.filename(report, kind), content_type=KINDS[kind]

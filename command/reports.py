@@ -14,7 +14,6 @@ from io import BytesIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
@@ -23,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from command.models import DailyReport
-from core.access import writes
 from core.context import system_actor
 from core.tiles import tiles_all
 
@@ -56,8 +54,14 @@ def snapshot(area, day, language=None):
                     for f in figures:
                         if code == language:
                             entry["figures"].append(
-                                {"key": f.key, "label": str(f.label), "labels": {code: str(f.label)}, "value": f.value,
-                                 "unit": str(f.unit), "units": {code: str(f.unit)}}
+                                {
+                                    "key": f.key,
+                                    "label": str(f.label),
+                                    "labels": {code: str(f.label)},
+                                    "value": f.value,
+                                    "unit": str(f.unit),
+                                    "units": {code: str(f.unit)},
+                                }
                             )
                         elif f.key in known:
                             known[f.key]["labels"][code] = str(f.label)
@@ -98,8 +102,13 @@ def rows(report, language=None):
 def rows_shown(report, language=None):
     """rows() as the page shows them: "—" for nothing, the change signed."""
     return [
-        (tile_label, [(label, _shown(today), _shown(yesterday), _signed(difference))
-                      for label, today, yesterday, difference in lines])
+        (
+            tile_label,
+            [
+                (label, _shown(today), _shown(yesterday), _signed(difference))
+                for label, today, yesterday, difference in lines
+            ],
+        )
         for tile_label, lines in rows(report, language)
     ]
 
@@ -117,8 +126,12 @@ def filename(report, extension):
 
 
 def _headers():
-    return [_("Figure"), pgettext("daily report", "Today"), pgettext("daily report", "Yesterday"),
-            pgettext("daily report", "Change")]
+    return [
+        _("Figure"),
+        pgettext("daily report", "Today"),
+        pgettext("daily report", "Yesterday"),
+        pgettext("daily report", "Change"),
+    ]
 
 
 def _shown(value):
@@ -141,7 +154,9 @@ def xlsx_bytes(report):
         sheet.title = str(report.day)
         sheet.append([title(report)])
         sheet["A1"].font = Font(bold=True, size=14)
-        sheet.append([_("Made at %(time)s") % {"time": timezone.localtime(report.created_at).strftime("%Y-%m-%d %H:%M")}])
+        sheet.append(
+            [_("Made at %(time)s") % {"time": timezone.localtime(report.created_at).strftime("%Y-%m-%d %H:%M")}]
+        )
         sheet.append(_headers())
         for cell in sheet[3]:
             cell.font = Font(bold=True)
@@ -201,8 +216,14 @@ def pdf_bytes(report):
         table.setStyle(TableStyle(styles))
         buffer = BytesIO()
         document = SimpleDocTemplate(
-            buffer, pagesize=A4, title=title(report), author="gridcare", leftMargin=15 * mm, rightMargin=15 * mm,
-            topMargin=15 * mm, bottomMargin=15 * mm,
+            buffer,
+            pagesize=A4,
+            title=title(report),
+            author="gridcare",
+            leftMargin=15 * mm,
+            rightMargin=15 * mm,
+            topMargin=15 * mm,
+            bottomMargin=15 * mm,
         )
         document.build([Paragraph(title(report), heading), Paragraph(made, small), Spacer(1, 6 * mm), table])
     return buffer.getvalue()
@@ -246,21 +267,13 @@ def build_report(area, day, *, by=None, language=None, fresh=False):
     return report, True
 
 
-@writes("command.add_dailyreport")
-def report_make(area, *, by, language=None):
-    """A report of `area` (a district, street or community inside the actor's area) for today, made now; one
-    already made today is remade with today's figures as they are now."""
-    if area.level not in REPORT_LEVELS:
-        raise ValidationError(_("Daily reports are made for a district, a street or a community."))
-    report, _made = build_report(area, timezone.localdate(), by=by, language=language, fresh=True)
-    return report
-
-
 def recipients(report):
     """The e-mail addresses of the active staff of the report's own area whose role is in DAILY_REPORT_ROLES."""
-    users = get_user_model().objects.filter(
-        area=report.area, role__in=settings.DAILY_REPORT_ROLES, is_active=True
-    ).exclude(email="")
+    users = (
+        get_user_model()
+        .objects.filter(area=report.area, role__in=settings.DAILY_REPORT_ROLES, is_active=True)
+        .exclude(email="")
+    )
     return sorted(set(users.values_list("email", flat=True)))
 
 

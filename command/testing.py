@@ -22,7 +22,11 @@ def write_cases(values):
     from gridcare.tests.writes import WriteCase
 
     with system_actor():
-        community = DailyReport.all_objects.select_related("area__parent").get(pk=values["command:report_id"]).area.parent
+        community = (
+            DailyReport.all_objects.select_related("area__parent").get(pk=values["command:report_id"]).area.parent
+        )
     return [
-        WriteCase("command:reports", reverse("command:reports"), "command.add_dailyreport", data={"area": community.code})
+        WriteCase(
+            "command:reports", reverse("command:reports"), "command.add_dailyreport", data={"area": community.code}
+        )
     ]

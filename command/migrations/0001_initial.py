@@ -7,34 +7,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0005_verbose_names_translated'),
+        ("registry", "0005_verbose_names_translated"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DailyReport',
+            name="DailyReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='day')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('figures', models.JSONField(default=dict, verbose_name='figures')),
-                ('yesterday', models.JSONField(default=dict, verbose_name="yesterday's figures")),
-                ('language', models.CharField(max_length=10, verbose_name='language')),
-                ('xlsx', models.FileField(blank=True, max_length=300, upload_to='reports/', verbose_name='spreadsheet')),
-                ('pdf', models.FileField(blank=True, max_length=300, upload_to='reports/', verbose_name='PDF')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.area', verbose_name='area')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='made by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(verbose_name="day")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at")),
+                ("figures", models.JSONField(default=dict, verbose_name="figures")),
+                ("yesterday", models.JSONField(default=dict, verbose_name="yesterday's figures")),
+                ("language", models.CharField(max_length=10, verbose_name="language")),
+                (
+                    "xlsx",
+                    models.FileField(blank=True, max_length=300, upload_to="reports/", verbose_name="spreadsheet"),
+                ),
+                ("pdf", models.FileField(blank=True, max_length=300, upload_to="reports/", verbose_name="PDF")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.area",
+                        verbose_name="area",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="made by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'daily report',
-                'verbose_name_plural': 'daily reports',
-                'ordering': ['-day', 'area__code'],
-                'constraints': [models.UniqueConstraint(fields=('area', 'day'), name='command_dailyreport_one_per_day')],
+                "verbose_name": "daily report",
+                "verbose_name_plural": "daily reports",
+                "ordering": ["-day", "area__code"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("area", "day"), name="command_dailyreport_one_per_day")
+                ],
             },
         ),
     ]

@@ -141,8 +141,9 @@ def _login(client, username):
 def cleo(areas, django_user_model):
     from accounts.roles import Role
 
-    return django_user_model.objects.create_user("cleo", password=PASSWORD, role=Role.COMMUNITY_STAFF,
-                                                 area=areas["xinchuang"])
+    return django_user_model.objects.create_user(
+        "cleo", password=PASSWORD, role=Role.COMMUNITY_STAFF, area=areas["xinchuang"]
+    )
 
 
 def test_staff_make_a_report_for_their_area_and_nobody_else_opens_it(client, areas, users, residents, cleo):
@@ -180,8 +181,12 @@ def test_downloads_are_audited(client, areas, users, residents):
         assert response.status_code == 200
         assert b"".join(response.streaming_content).startswith(start)
         assert f"daily-report-{areas['zhongfu'].code}" in response["Content-Disposition"]
-    events = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, target_type="command.dailyreport",
-                                       target_id=str(report.pk), actor=users["stella"])
+    events = AuditEvent.objects.filter(
+        action=AuditEvent.Action.EXPORT,
+        target_type="command.dailyreport",
+        target_id=str(report.pk),
+        actor=users["stella"],
+    )
     assert sorted(e.detail["kind"] for e in events) == ["pdf", "xlsx"]
 
 
