@@ -2,9 +2,11 @@
 report with yesterday's figures beside today's, and its two files, each download audited. Thin: command.reports
 makes them, the scoped manager keeps each user to their area's reports (another area's id is a 404)."""
 
+from urllib.parse import quote
+
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_safe
@@ -87,6 +89,7 @@ def report_download(request, report_id, kind):
             "download": True,
         },
     )
-    return FileResponse(
-        file.open("rb"), as_attachment=True, filename=reports.filename(report, kind), content_type=KINDS[kind]
-    )
+    data = reports.file_in(report, kind, get_language())
+    response = HttpResponse(data, content_type=KINDS[kind])
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(reports.filename(report, kind))}"
+    return response

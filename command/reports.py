@@ -121,6 +121,15 @@ def title(report, language=None):
         }
 
 
+def file_in(report, kind, language):
+    """The bytes of the report's `kind` ("xlsx" or "pdf") in `language`: the stored file when it is the
+    report's own language, else written afresh from the figures (kept in every language) for that reader."""
+    if language == report.language:
+        with getattr(report, kind).open("rb") as file:
+            return file.read()
+    return (xlsx_bytes if kind == "xlsx" else pdf_bytes)(report, language)
+
+
 def filename(report, extension):
     return f"daily-report-{report.area.code}-{report.day:%Y%m%d}.{extension}"
 
@@ -144,15 +153,17 @@ def _signed(value):
     return f"+{value}" if value > 0 else str(value)
 
 
-def xlsx_bytes(report):
+def xlsx_bytes(report, language=None):
+    """The report as .xlsx, in `language` (the report's own by default)."""
+    language = language or report.language
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    with translation.override(report.language):
+    with translation.override(language):
         book = Workbook()
         sheet = book.active
         sheet.title = str(report.day)
-        sheet.append([title(report)])
+        sheet.append([title(report, language)])
         sheet["A1"].font = Font(bold=True, size=14)
         sheet.append(
             [_("Made at %(time)s") % {"time": timezone.localtime(report.created_at).strftime("%Y-%m-%d %H:%M")}]
@@ -160,7 +171,7 @@ def xlsx_bytes(report):
         sheet.append(_headers())
         for cell in sheet[3]:
             cell.font = Font(bold=True)
-        for tile_label, lines in rows(report):
+        for tile_label, lines in rows(report, language):
             sheet.append([tile_label])
             sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
             for label, today, yesterday, difference in lines:
@@ -182,7 +193,9 @@ def _font():
     return FONT_NAME
 
 
-def pdf_bytes(report):
+def pdf_bytes(report, language=None):
+    """The report as a PDF, in `language` (the report's own by default)."""
+    language = language or report.language
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -192,7 +205,7 @@ def pdf_bytes(report):
     font = _font()
     heading = ParagraphStyle("heading", fontName=font, fontSize=16, leading=22, spaceAfter=4)
     small = ParagraphStyle("small", fontName=font, fontSize=9, leading=12, textColor=colors.grey)
-    with translation.override(report.language):
+    with translation.override(language):
         made = _("Made at %(time)s") % {"time": timezone.localtime(report.created_at).strftime("%Y-%m-%d %H:%M")}
         data = [_headers()]
         styles = [
@@ -204,7 +217,7 @@ def pdf_bytes(report):
             ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#999999")),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ]
-        for tile_label, lines in rows(report):
+        for tile_label, lines in rows(report, language):
             styles += [
                 ("SPAN", (0, len(data)), (-1, len(data))),
                 ("BACKGROUND", (0, len(data)), (-1, len(data)), colors.HexColor("#e8eef5")),
@@ -218,14 +231,14 @@ def pdf_bytes(report):
         document = SimpleDocTemplate(
             buffer,
             pagesize=A4,
-            title=title(report),
+            title=title(report, language),
             author="gridcare",
             leftMargin=15 * mm,
             rightMargin=15 * mm,
             topMargin=15 * mm,
             bottomMargin=15 * mm,
         )
-        document.build([Paragraph(title(report), heading), Paragraph(made, small), Spacer(1, 6 * mm), table])
+        document.build([Paragraph(title(report, language), heading), Paragraph(made, small), Spacer(1, 6 * mm), table])
     return buffer.getvalue()
 
 

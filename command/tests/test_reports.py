@@ -179,7 +179,7 @@ def test_downloads_are_audited(client, areas, users, residents):
     for kind, start in (("xlsx", b"PK"), ("pdf", b"%PDF")):
         response = client.get(reverse(f"command:report_{kind}", args=[report.pk]))
         assert response.status_code == 200
-        assert b"".join(response.streaming_content).startswith(start)
+        assert response.content.startswith(start)
         assert f"daily-report-{areas['zhongfu'].code}" in response["Content-Disposition"]
     events = AuditEvent.objects.filter(
         action=AuditEvent.Action.EXPORT,
@@ -196,3 +196,7 @@ def test_the_page_speaks_the_readers_language_whatever_the_report_was_written_in
     client.cookies["django_language"] = "en"
     page = client.get(reverse("command:report", args=[report.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Population" in page and "Yesterday" in page and "人口" not in page
+    response = client.get(reverse("command:report_xlsx", args=[report.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    rows = _sheet_rows(response.content)  # written for this reader: the stored file is Chinese
+    assert rows[0][0].startswith("Daily report: 中福社区") and rows[2] == ("Figure", "Today", "Yesterday", "Change")
+    assert _sheet_rows(report.xlsx.read())[2] == ("指标", "今日", "昨日", "变化")
