@@ -311,6 +311,10 @@ TRACING = {
     | TRACING_CONTROL_READ,
 }
 
+# --- the command centre -----------------------------------------------------------------------------------------
+# The daily report (日报) of an area: made by the job each morning, or on demand; read and downloaded by its staff.
+COMMAND_REPORTS = perms("command", {"dailyreport": "add view"})
+
 ROLE_PERMISSIONS = {
     Role.DISTRICT_ADMIN: REGISTER_STAFF
     | REGISTER_SETTINGS
@@ -322,6 +326,7 @@ ROLE_PERMISSIONS = {
     | LOGISTICS
     | VOLUNTEERS_STAFF
     | NOTICES_STAFF
+    | COMMAND_REPORTS
     | ACCOUNTS_ADMIN,
     Role.STREET_STAFF: REGISTER_STAFF
     | CARE_STAFF
@@ -329,6 +334,7 @@ ROLE_PERMISSIONS = {
     | TRACING[Role.STREET_STAFF]
     | VOLUNTEERS_STAFF
     | NOTICES_STAFF
+    | COMMAND_REPORTS
     | LOGISTICS_SITE,
     Role.COMMUNITY_STAFF: REGISTER_STAFF
     | CARE_STAFF
@@ -336,6 +342,7 @@ ROLE_PERMISSIONS = {
     | TRACING[Role.COMMUNITY_STAFF]
     | VOLUNTEERS_STAFF
     | NOTICES_STAFF
+    | COMMAND_REPORTS
     | LOGISTICS_SITE,
     Role.GRID_WORKER: READ_REGISTER
     | EDIT_REGISTER

@@ -18,4 +18,5 @@ class CommandConfig(AppConfig):
     nav = [
         ("command:dashboard", _("Command centre"), "registry.view_person"),
         ("command:map", _("Map"), has_map),
+        ("command:reports", _("Daily reports"), "command.view_dailyreport"),
     ]

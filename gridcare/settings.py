@@ -299,3 +299,10 @@ NOTICES = {
 # the district's and the streets' every minute), and how often the wall screen reloads them.
 COMMAND_CACHE_SECONDS = env_int("COMMAND_CACHE_SECONDS", 120)
 COMMAND_WALL_REFRESH_SECONDS = env_int("COMMAND_WALL_REFRESH_SECONDS", 30)
+
+# The daily report (command.reports): made by the job command.daily_reports at DAILY_REPORT_AT (local time) for
+# the district, every street and every community, and mailed to the staff of the area whose role is listed; its
+# PDF embeds the TrueType CJK font at REPORT_FONT (Debian's fonts-wqy-microhei; a .ttc, its first face).
+DAILY_REPORT_AT = os.environ.get("DAILY_REPORT_AT", "07:00")
+DAILY_REPORT_ROLES = ["district_admin", "street_staff", "community_staff"]
+REPORT_FONT = os.environ.get("REPORT_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
