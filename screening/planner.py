@@ -292,4 +292,6 @@ def measure_site(site, round_, n, rng):
 
 
 def grid_codes_in(area):
-    return list(Area.all_objects.filter(level=Area.Level.GRID, code__startswith=area.code).values_list("code", flat=True))
+    return list(
+        Area.all_objects.filter(level=Area.Level.GRID, code__startswith=area.code).values_list("code", flat=True)
+    )

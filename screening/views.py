@@ -326,9 +326,13 @@ def round_plan(request, round_id):
         return redirect(url if area == request.user.area else f"{url}?area={area.code}")
     rows = selectors.round_plan(round_, area)
     charts_data = [
-        {"id": p.pk, "name": p.site.name, "opens": timezone.localtime(p.opens_at).strftime("%H:%M"),
-         "start": int(timezone.localtime(p.opens_at).hour * 60 + timezone.localtime(p.opens_at).minute),
-         "series": p.queue_series}
+        {
+            "id": p.pk,
+            "name": p.site.name,
+            "opens": timezone.localtime(p.opens_at).strftime("%H:%M"),
+            "start": int(timezone.localtime(p.opens_at).hour * 60 + timezone.localtime(p.opens_at).minute),
+            "series": p.queue_series,
+        }
         for p in rows
     ]
     return render(
@@ -340,7 +344,9 @@ def round_plan(request, round_id):
             "rows": rows,
             "charts": charts_data,
             "created_at": max((p.created_at for p in rows), default=None),
-            "totals": {k: sum(getattr(p, k) for p in rows) for k in ("people", "tubes", "samplers", "add_desks", "add_staff")},
+            "totals": {
+                k: sum(getattr(p, k) for p in rows) for k in ("people", "tubes", "samplers", "add_desks", "add_staff")
+            },
             "can_plan": request.user.has_perm("screening.add_roundplan"),
         },
     )

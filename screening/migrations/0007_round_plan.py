@@ -6,43 +6,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0005_verbose_names_translated'),
-        ('screening', '0006_noticeack_from_screening'),
+        ("registry", "0005_verbose_names_translated"),
+        ("screening", "0006_noticeack_from_screening"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RoundPlan',
+            name="RoundPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('people', models.PositiveIntegerField(verbose_name='people')),
-                ('desks', models.PositiveSmallIntegerField(verbose_name='desks')),
-                ('opens_at', models.DateTimeField(verbose_name='opens')),
-                ('closes_at', models.DateTimeField(verbose_name='closes')),
-                ('finish_at', models.DateTimeField(blank=True, null=True, verbose_name='predicted finish')),
-                ('max_queue', models.PositiveIntegerField(verbose_name='longest queue')),
-                ('mean_queue', models.FloatField(verbose_name='mean queue')),
-                ('mean_wait_minutes', models.FloatField(verbose_name='mean wait (minutes)')),
-                ('tubes', models.PositiveIntegerField(verbose_name='tubes needed')),
-                ('samplers', models.PositiveIntegerField(verbose_name='samplers needed')),
-                ('add_desks', models.PositiveSmallIntegerField(verbose_name='desks to add')),
-                ('add_staff', models.PositiveSmallIntegerField(verbose_name='staff or volunteers to add')),
-                ('fits', models.BooleanField(verbose_name='finishes in the opening hours')),
-                ('queue_series', models.JSONField(default=list, verbose_name='queue over the day')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.area', verbose_name='area served')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='plans', to='screening.round', verbose_name='round')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='plans', to='screening.site', verbose_name='site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("people", models.PositiveIntegerField(verbose_name="people")),
+                ("desks", models.PositiveSmallIntegerField(verbose_name="desks")),
+                ("opens_at", models.DateTimeField(verbose_name="opens")),
+                ("closes_at", models.DateTimeField(verbose_name="closes")),
+                ("finish_at", models.DateTimeField(blank=True, null=True, verbose_name="predicted finish")),
+                ("max_queue", models.PositiveIntegerField(verbose_name="longest queue")),
+                ("mean_queue", models.FloatField(verbose_name="mean queue")),
+                ("mean_wait_minutes", models.FloatField(verbose_name="mean wait (minutes)")),
+                ("tubes", models.PositiveIntegerField(verbose_name="tubes needed")),
+                ("samplers", models.PositiveIntegerField(verbose_name="samplers needed")),
+                ("add_desks", models.PositiveSmallIntegerField(verbose_name="desks to add")),
+                ("add_staff", models.PositiveSmallIntegerField(verbose_name="staff or volunteers to add")),
+                ("fits", models.BooleanField(verbose_name="finishes in the opening hours")),
+                ("queue_series", models.JSONField(default=list, verbose_name="queue over the day")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.area",
+                        verbose_name="area served",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="plans",
+                        to="screening.round",
+                        verbose_name="round",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="plans",
+                        to="screening.site",
+                        verbose_name="site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'round plan',
-                'verbose_name_plural': 'round plans',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['round', 'site', 'created_at'], name='screening_r_round_i_269683_idx')],
+                "verbose_name": "round plan",
+                "verbose_name_plural": "round plans",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["round", "site", "created_at"], name="screening_r_round_i_269683_idx")
+                ],
             },
         ),
     ]

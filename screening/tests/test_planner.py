@@ -94,7 +94,9 @@ def _client(client, user):
 def waihai_staff(areas, django_user_model):
     from accounts.roles import Role
 
-    return django_user_model.objects.create_user("wally", password=PASSWORD, role=Role.STREET_STAFF, area=areas["waihai"])
+    return django_user_model.objects.create_user(
+        "wally", password=PASSWORD, role=Role.STREET_STAFF, area=areas["waihai"]
+    )
 
 
 def test_page_permissions(client, users, round1, waihai_staff, areas):
@@ -135,3 +137,28 @@ def test_planned_vs_actual(client, users, round1, site, make_person, tube_item):
     assert plan.people == 3  # 3 in grid A × 0.9 turnout, rounded
     assert "3 sampled" in page
     assert "last at 10:30" in page
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_page_fits_a_phone(live_server, users, round1, make_person, language):
+    from core.tests.browser import chromium, log_in, set_viewport, skip_without_chromium
+
+    skip_without_chromium()
+    for key in "AABD":
+        make_person(key)
+    with system_actor():
+        services.plan_round(round1)
+    driver = chromium()
+    try:
+        log_in(driver, live_server.url, users["dana"], language)
+        set_viewport(driver, 390, 844)
+        driver.get(live_server.url + reverse("screening:round_plan", args=[round1.pk]))
+        driver.execute_script("document.querySelectorAll('details.plan-chart-box').forEach(d => d.open = true)")
+        drawn = driver.execute_script("return document.querySelectorAll('.plan-chart canvas, .plan-chart svg').length")
+        width = driver.execute_script("return document.documentElement.scrollWidth")
+    finally:
+        driver.quit()
+    assert width <= 390, width
+    assert drawn >= 1
