@@ -150,7 +150,9 @@ SCREENING_FIELD = SCREENING_READ | perms(
         "alert": "change",
     },
 ) | {"notices.add_noticeack"}
-SCREENING_STAFF = SCREENING_FIELD | perms("screening", {"homesamplingteam": "add change"})
+SCREENING_STAFF = SCREENING_FIELD | perms("screening", {"homesamplingteam": "add change", "roundplan": "view"})
+# The round planner: the district and the streets plan their sites' rounds (communities read the plan).
+SCREENING_PLAN = {"screening.add_roundplan"}
 SCREENING_SETTINGS = perms(
     "screening",
     {
@@ -321,6 +323,7 @@ ROLE_PERMISSIONS = {
     | CARE_STAFF
     | CARE_SETTINGS
     | SCREENING_STAFF
+    | SCREENING_PLAN
     | SCREENING_SETTINGS
     | TRACING[Role.DISTRICT_ADMIN]
     | LOGISTICS
@@ -331,6 +334,7 @@ ROLE_PERMISSIONS = {
     Role.STREET_STAFF: REGISTER_STAFF
     | CARE_STAFF
     | SCREENING_STAFF
+    | SCREENING_PLAN
     | TRACING[Role.STREET_STAFF]
     | VOLUNTEERS_STAFF
     | NOTICES_STAFF

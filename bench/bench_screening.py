@@ -39,10 +39,13 @@ def run(database):
     from accounts.roles import Role
     from accounts.services import token_issue
     from registry.models import Area, Person
-    from screening.demo import CAMPAIGN_NAME
+    from screening.demo import CAMPAIGN_PREFIX
     from screening.models import Campaign
 
-    campaign = Campaign.objects.filter(name=CAMPAIGN_NAME).order_by("-id").first()
+    # The demo's campaign is named by its dates now (screening.demo.campaign_name): the newest with its prefix.
+    campaign = Campaign.objects.filter(name__startswith=CAMPAIGN_PREFIX).order_by("-id").first()
+    if campaign is None:
+        raise SystemExit("no demo screening campaign: run `gridcare demo` first")
     round_ = campaign.rounds.get(number=1)
     site = campaign.sites.order_by("id").first()
     medic = User.objects.filter(role=Role.MEDIC).first()

@@ -256,6 +256,22 @@ SCREENING_SIZING = {
     "people_per_sampler": env_int("SCREENING_PEOPLE_PER_SAMPLER", 360),
 }
 
+# The round planner (screening.planner): a queueing simulation per site. Service: mean seconds per person at a desk
+# (swab, scan, tube) and the lognormal spread simulate-screening draws around it; turnout: the share of the expected
+# who come to a site; wide_share: of a grid's people, the share going to a wider site (a district-wide square) when
+# a local one serves them too; the arrival curve: a weight per clock hour (0-23), a morning and an evening peak;
+# a site "fits" when its last person is sampled within grace_minutes of closing; staff_per_desk: sampler,
+# registrar and a volunteer keeping the line.
+SCREENING_PLANNER = {
+    "service_seconds": env_int("SCREENING_SERVICE_SECONDS", 60),
+    "service_sigma": 0.4,
+    "turnout": 0.9,
+    "wide_share": 0.1,
+    "grace_minutes": 15,
+    "staff_per_desk": 3,
+    "curve": [1, 1, 1, 1, 1, 1, 2, 6, 10, 9, 6, 4, 3, 3, 3, 4, 5, 7, 9, 8, 5, 3, 2, 1],
+}
+
 # The audited call link (registry.calls): calls per grid worker per clock hour, and the privacy-number bridge (a
 # dotted path, e.g. "registry.calls.DevelopmentBridge"; empty: the phone dials the real number).
 CALL_LIMIT_PER_HOUR = env_int("CALL_LIMIT_PER_HOUR", 30)

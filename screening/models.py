@@ -453,3 +453,41 @@ class Alert(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.area_id}"
+
+
+class RoundPlan(models.Model):
+    """The planner's prediction for one site in one round (screening.planner): scoped by the area the site serves,
+    as the site's own staff plan it; a new plan adds rows, the page shows the newest per site."""
+
+    round = models.ForeignKey(Round, models.CASCADE, related_name="plans", verbose_name=_("round"))
+    site = models.ForeignKey(Site, models.CASCADE, related_name="plans", verbose_name=_("site"))
+    area = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("area served"))
+    people = models.PositiveIntegerField(_("people"))
+    desks = models.PositiveSmallIntegerField(_("desks"))
+    opens_at = models.DateTimeField(_("opens"))
+    closes_at = models.DateTimeField(_("closes"))
+    finish_at = models.DateTimeField(_("predicted finish"), null=True, blank=True)
+    max_queue = models.PositiveIntegerField(_("longest queue"))
+    mean_queue = models.FloatField(_("mean queue"))
+    mean_wait_minutes = models.FloatField(_("mean wait (minutes)"))
+    tubes = models.PositiveIntegerField(_("tubes needed"))
+    samplers = models.PositiveIntegerField(_("samplers needed"))
+    add_desks = models.PositiveSmallIntegerField(_("desks to add"))
+    add_staff = models.PositiveSmallIntegerField(_("staff or volunteers to add"))
+    fits = models.BooleanField(_("finishes in the opening hours"))
+    queue_series = models.JSONField(_("queue over the day"), default=list)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by"))
+
+    area_path = "area"
+    objects = ScopedManager()
+    all_objects = models.Manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("round plan")
+        verbose_name_plural = _("round plans")
+        indexes = [models.Index(fields=["round", "site", "created_at"])]
+
+    def __str__(self):
+        return f"{self.round_id}:{self.site_id}"

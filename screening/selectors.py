@@ -751,3 +751,35 @@ def results_recent(limit=10, since_hours=24):
     since = timezone.now() - timedelta(hours=since_hours)
     latest = list(resulted.select_related("round__campaign").order_by("-result_received_at", "-pk")[:limit])
     return latest, resulted.filter(result_received_at__gte=since).count()
+
+
+def round_plan(round_, area):
+    """The newest plan per site serving `area` (scoped rows), each with what happened once samples exist:
+    `actual_people` (persons sampled at the site, numbers only, counted across scopes) and `actual_last` (the last
+    sample's time), and `finish_error` (percent of the planned working span, actual minus planned)."""
+    from screening.models import RoundPlan
+
+    latest = {}
+    for plan in (
+        RoundPlan.objects.filter(round=round_, area__code__startswith=area.code)
+        .select_related("site", "area")
+        .order_by("site__name", "-created_at", "-id")
+    ):
+        latest.setdefault(plan.site_id, plan)
+    actual = {
+        site_id: (n, last)
+        for site_id, n, last in Sample.all_objects.filter(round=round_, tube__site_id__in=list(latest))
+        .values_list("tube__site_id")
+        .annotate(n=Count("person_id", distinct=True), last=Max("sampled_at"))
+        .order_by()
+    }
+    rows = []
+    for site_id, plan in latest.items():
+        plan.actual_people, plan.actual_last = actual.get(site_id, (None, None))
+        plan.finish_error = None
+        if plan.actual_last and plan.finish_at:
+            span = (plan.finish_at - plan.opens_at).total_seconds()
+            if span > 0:
+                plan.finish_error = round(100 * (plan.actual_last - plan.finish_at).total_seconds() / span, 1)
+        rows.append(plan)
+    return rows

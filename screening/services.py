@@ -1139,3 +1139,26 @@ def alert_acknowledge(alert, *, user):
     if not changed:
         raise AlreadyDone(_("this alert is already acknowledged"))
     return alert
+
+
+@writes("screening.add_roundplan")
+def plan_round(round_, area=None):
+    """A new plan for the round's sites serving the actor's area (or `area`, inside it): the planner's figures per
+    site, one RoundPlan row each (screening.planner). Returns the rows."""
+    from screening import planner
+    from screening.models import RoundPlan
+
+    actor = current_actor()
+    sites = [
+        s
+        for s in Site.objects.filter(campaign=round_.campaign).select_related("area")
+        if actor.scope.covers(s.area.code) and (area is None or s.area.code.startswith(area.code))
+    ]
+    user = actor.user if actor.user is not None and actor.user.is_authenticated else None
+    rows = [
+        RoundPlan(round=round_, site=site, area=site.area, created_by=user, **figures)
+        for site, figures in planner.plan(round_, sites)
+    ]
+    with transaction.atomic():
+        RoundPlan.all_objects.bulk_create(rows)
+    return rows

@@ -11,6 +11,7 @@ from screening.services import (
     campaign_create,
     home_team_create,
     knock_record,
+    plan_round,
     results_record,
     site_create,
     tube_register,
@@ -56,6 +57,7 @@ def _leak_objects(person):
     assert status == 201, answer
     results_record([{"tube_code": code, "result": "positive", "resulted_at": timezone.now().isoformat(), "lab": ""}])
     knock = knock_record(round_, person.household, outcome=KnockOutcome.Outcome.NOT_HOME, person=person)
+    plan_round(round_)  # the planner's page shows the site in grid B, planned against its one sample
     return {
         "shared": SHARED_KWARGS,
         "campaign_id": campaign.pk,
@@ -143,6 +145,9 @@ def write_cases(values):
         ),
         WriteCase("screening:notice_ack", page("notice_ack", round_id, person), "notices.add_noticeack"),
         WriteCase("screening:home_plan", page("home_plan", round_id), "screening.add_homesamplingteam", area="own"),
+        WriteCase(
+            "screening:round_plan", page("round_plan", round_id), "screening.add_roundplan", data={"area": grid_code}
+        ),
         WriteCase(
             "screening:home_team_add",
             page("home_team_add", round_id),

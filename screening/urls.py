@@ -27,6 +27,7 @@ urlpatterns = [
     path("home/<int:request_id>/finish/", views.home_finish, name="home_finish"),
     path("rounds/<int:round_id>/holds/", views.holds, name="holds"),
     path("rounds/<int:round_id>/sites/", views.sites, name="sites"),
+    path("rounds/<int:round_id>/plan/", views.round_plan, name="round_plan"),
     path("sites/<int:site_id>/poster/", views.site_poster, name="site_poster"),
     path("sites/<int:site_id>/", views.site_public, name="site_public"),
     path("knock/", views.knock_list_current, name="knock_list_current"),

@@ -5,6 +5,7 @@ desk page itself writes only through the JSON API, from its local queue."""
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -305,6 +306,50 @@ def sites(request, round_id):
     for site in rows:
         site.sizing = selectors.site_sizing(populations[site.pk])
     return render(request, "screening/sites.html", {"round": round_, "sites": rows})
+
+
+@login_required
+@permission_required("screening.view_roundplan", raise_exception=True)
+def round_plan(request, round_id):
+    """The round planner for the user's area (or ?area= inside it): GET shows the newest plan per site and, once
+    samples exist, planned against actual; POST (district and street staff) makes a new plan."""
+    round_ = _round(round_id)
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponse(status=405)
+    area = _user_area(request, request.POST.get("area") or request.GET.get("area"))
+    if request.method == "POST":
+        if not request.user.has_perm("screening.add_roundplan"):
+            raise PermissionDenied
+        rows = services.plan_round(round_, area=area)
+        messages.success(request, _("Planned %(n)d sites.") % {"n": len(rows)})
+        url = reverse("screening:round_plan", args=[round_.pk])
+        return redirect(url if area == request.user.area else f"{url}?area={area.code}")
+    rows = selectors.round_plan(round_, area)
+    charts_data = [
+        {
+            "id": p.pk,
+            "name": p.site.name,
+            "opens": timezone.localtime(p.opens_at).strftime("%H:%M"),
+            "start": int(timezone.localtime(p.opens_at).hour * 60 + timezone.localtime(p.opens_at).minute),
+            "series": p.queue_series,
+        }
+        for p in rows
+    ]
+    return render(
+        request,
+        "screening/round_plan.html",
+        {
+            "round": round_,
+            "area": area,
+            "rows": rows,
+            "charts": charts_data,
+            "created_at": max((p.created_at for p in rows), default=None),
+            "totals": {
+                k: sum(getattr(p, k) for p in rows) for k in ("people", "tubes", "samplers", "add_desks", "add_staff")
+            },
+            "can_plan": request.user.has_perm("screening.add_roundplan"),
+        },
+    )
 
 
 @require_safe

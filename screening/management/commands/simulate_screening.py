@@ -33,7 +33,8 @@ from accounts.services import token_issue
 from core.commands import SystemCommand
 from registry.models import Area, Person
 from registry.testing import synthetic_id_number
-from screening.models import Campaign, Exclusion, Sample, Site, Tube
+from screening import planner
+from screening.models import Campaign, Exclusion, Round, Sample, Site, Tube
 from screening.services import pool_size_for, site_medics_assign
 
 BATCH = 100
@@ -166,6 +167,10 @@ class Simulation:
             .values_list("id", "id_number", "grid__code", "household_id")
         )
         self.pool = {code: pool_size_for(campaign, code, rules) for code in {p[2] for p in self.persons}}
+        # Residents choose a site as the planner shares them out (their community's, some the district-wide one).
+        self.site_rows = {s.pk: s for s in Site.objects.filter(campaign=campaign).select_related("area")}
+        self.shares = planner.site_shares(list(self.site_rows.values()), {p[2] for p in self.persons})
+        self.errors = []
         self.stdout.write(f"simulating {days} day(s) over {len(self.persons)} residents, {len(self.sites)} sites")
 
     def _campaign(self, campaign_id, days):
@@ -219,26 +224,59 @@ class Simulation:
         )
 
     def _site_for(self, grid_code):
-        local = [s for s in self.sites if grid_code.startswith(s["area"]) and len(s["area"]) > 6]
-        if local and self.rng.random() < 0.9:
-            return self.rng.choice(local)
-        return self.rng.choice(self.sites)
+        shares = self.shares.get(grid_code)
+        if not shares:
+            return {"id": self.rng.choice(self.sites)["id"]}
+        draw, seen = self.rng.random(), 0.0
+        for site, share in shares:
+            seen += share
+            if draw < seen:
+                return {"id": site.pk}
+        return {"id": shares[-1][0].pk}
 
     def _tubes(self, round_, persons):
-        """Persons arriving at each site, in arrival order, filling tubes of their zone's pool size."""
-        queues = defaultdict(list)
+        """Persons queue at their site as at a real desk: arrivals drawn from the planner's curve over the site's
+        hours, lognormal service times around its mean, first come first served at the site's desks. Each tube
+        closes when its last person is sampled; the planned and measured finish per site are printed."""
+        at_site = defaultdict(list)
         for pid, number, grid_code, _household in persons:
             entry = {"id_number": number} if self.rng.random() < 0.9 else {"person_id": pid}
-            queues[(self._site_for(grid_code)["id"], self.pool[grid_code])].append(entry)
+            at_site[self._site_for(grid_code)["id"]].append((entry, self.pool[grid_code]))
+        round_obj = Round.objects.select_related("campaign").get(pk=round_["id"])
+        planned = dict(planner.plan(round_obj, [self.site_rows[i] for i in at_site if i in self.site_rows]))
         tubes = []
-        for (site_id, size), entries in queues.items():
-            for start in range(0, len(entries), size):
-                tubes.append(self._tube(round_, site_id, size, entries[start : start + size]))
+        self.stdout.write(f"  {'site':<16} {'desks':>5} {'planned':>8} {'measured':>8} {'people':>13} {'error':>7}")
+        for site_id, arrivals in at_site.items():
+            site = self.site_rows[site_id]
+            opens, result, _times = planner.measure_site(site, round_obj, len(arrivals), self.rng)
+            done = [opens + timedelta(seconds=end) for end in result["ends"]]
+            queues = defaultdict(list)
+            for (entry, size), finished in zip(arrivals, done, strict=True):
+                queues[size].append((entry, finished))
+            for size, entries in queues.items():
+                for start in range(0, len(entries), size):
+                    members = entries[start : start + size]
+                    closed = min(max(f for _e, f in members), round_obj.ends_at)
+                    tubes.append(self._tube(round_, site_id, size, [e for e, _f in members], closed=closed))
+            self._compare(site, planned.get(site), opens + timedelta(seconds=result["finish"]), len(arrivals))
         return tubes
 
-    def _tube(self, round_, site_id, size, entries):
+    def _compare(self, site, plan, measured, people):
+        if plan is None or plan["finish_at"] is None:
+            return
+        span = (plan["finish_at"] - plan["opens_at"]).total_seconds()
+        error = 100 * (measured - plan["finish_at"]).total_seconds() / span if span > 0 else 0.0
+        self.errors.append(error)
+        clock = "%H:%M"
+        self.stdout.write(
+            f"  {site.name[:16]:<16} {site.desks:>5} {timezone.localtime(plan['finish_at']).strftime(clock):>8} "
+            f"{timezone.localtime(measured).strftime(clock):>8} {plan['people']:>6}/{people:<6} {error:>+6.1f}%"
+        )
+
+    def _tube(self, round_, site_id, size, entries, closed=None):
         self.counter += 1
-        closed = datetime.fromisoformat(round_["starts_at"]) + timedelta(seconds=self.rng.randint(0, 12 * 3600))
+        if closed is None:
+            closed = datetime.fromisoformat(round_["starts_at"]) + timedelta(seconds=self.rng.randint(0, 12 * 3600))
         return {
             "client_key": f"sim-{self.tag}-{self.counter}",
             "round": round_["id"],
@@ -350,6 +388,12 @@ class Simulation:
             mismatches += self._check_round(number, round_)
         for key, value in sorted(self.stats.items()):
             self.stdout.write(f"  {key}: {value}")
+        if self.errors:
+            errors = [abs(e) for e in self.errors]
+            self.stdout.write(
+                f"planner: finish time error over {len(errors)} site-days (measured vs planned, share of the planned "
+                f"working span): mean {sum(errors) / len(errors):.1f}%, max {max(errors):.1f}%"
+            )
         return mismatches
 
     def _check_round(self, number, round_):

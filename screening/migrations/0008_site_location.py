@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('screening', '0006_noticeack_from_screening'),
+        ('screening', '0007_round_plan'),
     ]
 
     operations = [
