@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
+from command.selectors import area_for, tile_data
 from core.maps import layers_for
 from core.tiles import tiles_for
 from registry import selectors
@@ -23,18 +24,10 @@ from registry.services import area_boundaries_upload
 
 
 def _map_tiles(user):
-    tiles = [tile for tile in tiles_for(user) if tile.map_keys and tile.by_child]
-    if not user.has_perm("registry.view_area") or not tiles_for(user):
+    visible = tiles_for(user)
+    if not user.has_perm("registry.view_area") or not visible:
         raise PermissionDenied
-    return tiles
-
-
-def _area(request, code):
-    if code is None:
-        if request.user.area is None:
-            raise Http404
-        code = request.user.area.code
-    return selectors.area_by_code(code)
+    return [tile for tile in visible if tile.map_keys and tile.by_child]
 
 
 def _crumbs(request, area):
@@ -50,13 +43,15 @@ def map_data(user, area, day):
     children = selectors.area_children(area)
     keys, values = [], {}
     for tile in tiles:
-        figures = {figure.key: figure for figure in tile.figures(area, day)}
-        by_child = tile.by_child(area, day) if children else {area.code: {k: f.value for k, f in figures.items()}}
+        # The dashboard's cache: the page and its GeoJSON, and the dashboard beside them, count a tile once.
+        data = tile_data(tile, area, day)
+        figures = {figure["key"]: figure for figure in data["figures"]}
+        by_child = data["by_child"] if children else {area.code: {k: f["value"] for k, f in figures.items()}}
         for key in tile.map_keys:
             key_id = f"{tile.key}:{key}"
             figure = figures.get(key)
-            keys.append({"id": key_id, "label": str(figure.label if figure else tile.label), "unit": str(
-                figure.unit if figure else "")})  # fmt: skip
+            keys.append({"id": key_id, "label": figure["label"] if figure else str(tile.label),
+                         "unit": figure["unit"] if figure else ""})  # fmt: skip
             for code, row in by_child.items():
                 values.setdefault(code, {})[key_id] = row.get(key)
     features = [
@@ -96,7 +91,7 @@ def _points(user, area):
 @login_required
 def map_page(request, code=None):
     """The map of the user's area (or of an area inside it): polygons, a choice of figure, a legend, the list."""
-    area = _area(request, code)
+    area = area_for(request.user, code)
     keys, features = map_data(request.user, area, timezone.localdate())
     layers = [
         {"id": layer.key, "label": str(layer.label), "colour": layer.colour} for layer in layers_for(request.user)

@@ -9,11 +9,12 @@ from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from core.tiles import tiles_all, tiles_for
-from registry.selectors import area_children
+from registry.selectors import area_by_code, area_children
 
 
 @dataclass
@@ -58,6 +59,16 @@ def _compute(tile, area, day):
         "chart": asdict(chart) if tile.chart and (chart := tile.chart(area, day)) else None,
         "as_of": timezone.now(),
     }
+
+
+def area_for(user, code=None):
+    """The area a command page shows: `code` inside the user's scope (Http404 outside it, through the scoped
+    manager), or the user's own."""
+    if code is None:
+        if user.area is None:
+            raise Http404
+        code = user.area.code
+    return area_by_code(code)
 
 
 def tile_data(tile, area, day, *, fresh=False):

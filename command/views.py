@@ -3,22 +3,12 @@ itself. Thin: the numbers come from command.selectors, the areas from registry.s
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from command import selectors
-from registry.selectors import area_by_code
 
 DASHBOARD_PERM = "registry.view_person"
-
-
-def _area(request, code):
-    own = request.user.area
-    area = area_by_code(code) if code else own
-    if area is None or own is None or not area.code.startswith(own.code):
-        raise Http404
-    return area
 
 
 def _crumbs(request, area):
@@ -42,7 +32,7 @@ def _context(request, area, wall):
 @require_safe
 @permission_required(DASHBOARD_PERM, raise_exception=True)
 def dashboard(request, code=None):
-    return render(request, "command/dashboard.html", _context(request, _area(request, code), wall=False))
+    return render(request, "command/dashboard.html", _context(request, selectors.area_for(request.user, code), wall=False))
 
 
 @login_required
@@ -51,6 +41,6 @@ def dashboard(request, code=None):
 def wall(request, code=None):
     """The wall screen: the same tiles, large, reloaded every COMMAND_WALL_REFRESH_SECONDS by htmx (the fragment
     only, without the page around it)."""
-    context = _context(request, _area(request, code), wall=True)
+    context = _context(request, selectors.area_for(request.user, code), wall=True)
     template = "command/_tiles.html" if request.headers.get("HX-Request") else "command/wall.html"
     return render(request, template, context)
