@@ -20,6 +20,7 @@ from core import limits
 from core.access import writes
 from core.audit import audit_record
 from core.context import system_actor
+from core.models import AuditEvent
 from notices.channels import Message, channel_for
 from notices.conf import setting
 from notices.models import CallTask, Channel, Delivery, Notice, NoticeGroupRobot, name_masked, template_render
@@ -90,7 +91,7 @@ def notice_send(area, *, title, body, audience, params=None, channels, values=No
                                      recipient=user.email, next_attempt_at=now))
         Delivery.all_objects.bulk_create(rows)
         audit_record(
-            "notices.send",
+            AuditEvent.Action.CREATE,
             target=notice,
             summary=f"{title} → {area.name}: {len(persons)}",
             detail={"area": area.code, "audience": audience, "params": notice.audience_params,
@@ -226,7 +227,7 @@ def notice_person_acknowledge(notice, person, *, by=None):
     """A reply received by phone (or in person), recorded by staff."""
     changed = _acknowledge(notice.pk, person.pk, source=Delivery.Source.REPLY, by=by)
     if changed:
-        audit_record("notices.acknowledge", target=notice, summary=f"{notice.title}: {person.name}", actor=_user(by))
+        audit_record(AuditEvent.Action.UPDATE, target=notice, summary=f"{notice.title}: {person.name}", actor=_user(by))
     return changed
 
 

@@ -219,7 +219,7 @@ def area_boundaries_upload(raw, *, filename=""):
         for code, geometry in boundaries.items():
             Area.objects.filter(pk=areas[code].pk).update(boundary=geometry)
         audit_record(
-            "area.boundaries_upload",
+            AuditEvent.Action.UPDATE,
             summary=f"{len(boundaries)} area boundaries from {filename or 'an upload'}",
             detail={"codes": sorted(boundaries), "filename": filename},
         )

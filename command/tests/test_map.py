@@ -147,7 +147,7 @@ def test_upload_sets_the_boundaries_and_is_audited(client, users, areas):
     assert response.status_code == 302
     assert Area.all_objects.get(pk=areas["lile"].pk).boundary == box_polygon(lile)
     assert Area.all_objects.get(pk=areas["waihai"].pk).boundary == multi
-    event = AuditEvent.objects.get(action="area.boundaries_upload")
+    event = AuditEvent.objects.get(action="update", target_type="", summary__contains="area boundaries")
     assert event.actor == users["dana"] and event.detail["codes"] == [areas["lile"].code, areas["waihai"].code]
 
 
@@ -183,7 +183,7 @@ def test_upload_names_what_is_wrong_and_saves_nothing(client, users, areas, cont
         assert response.status_code == 200
         assert message in response.content.decode()
     assert not Area.all_objects.exclude(boundary=None).exists()
-    assert not AuditEvent.objects.filter(action="area.boundaries_upload").exists()
+    assert not AuditEvent.objects.filter(action="update", target_type="", summary__contains="area boundaries").exists()
 
 
 def test_only_the_district_admin_uploads(client, users, areas):

@@ -61,7 +61,7 @@ def test_send_to_grid_a_reaches_a_only_and_greg_sees_nothing(send, client, users
     deliveries = Delivery.all_objects.filter(notice=notice)
     assert sorted(d.person_id for d in deliveries) == sorted(p.pk for p in residents["A"])
     assert deliveries.first().body.startswith("甲") and "万达广场" in deliveries.first().body
-    event = AuditEvent.objects.get(action="notices.send")
+    event = AuditEvent.objects.get(action="create", target_type="notices.notice")
     assert event.actor == users["gwen"] and event.detail["persons"] == 3
     assert client.login(username="greg", password=PASSWORD)
     assert client.get(reverse("notices:detail", args=[notice.pk])).status_code == 404
