@@ -70,7 +70,9 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("last used at"))
     revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
     expires_at = models.DateTimeField(_("expires at"), null=True, editable=False)
-    password_fingerprint = models.CharField(max_length=64, blank=True, editable=False, verbose_name=_("password fingerprint"))
+    password_fingerprint = models.CharField(
+        max_length=64, blank=True, editable=False, verbose_name=_("password fingerprint")
+    )
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.FULL)
     area = models.ForeignKey(
         "registry.Area",

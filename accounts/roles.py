@@ -141,15 +141,19 @@ SCREENING_READ = perms(
         "alert": "view",
     },
 ) | {"notices.view_noticeack"}  # a round's notice acknowledgements, kept by the notices app
-SCREENING_FIELD = SCREENING_READ | perms(
-    "screening",
-    {
-        "knockoutcome": "add",
-        "exclusion": "add",
-        "homesamplingrequest": "add change",
-        "alert": "change",
-    },
-) | {"notices.add_noticeack"}
+SCREENING_FIELD = (
+    SCREENING_READ
+    | perms(
+        "screening",
+        {
+            "knockoutcome": "add",
+            "exclusion": "add",
+            "homesamplingrequest": "add change",
+            "alert": "change",
+        },
+    )
+    | {"notices.add_noticeack"}
+)
 SCREENING_STAFF = SCREENING_FIELD | perms("screening", {"homesamplingteam": "add change", "roundplan": "view"})
 # The round planner: the district and the streets plan their sites' rounds (communities read the plan).
 SCREENING_PLAN = {"screening.add_roundplan"}

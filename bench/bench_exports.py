@@ -22,7 +22,6 @@ EXPORT_TARGET_S = 60
 PAGE_TARGET_MS = 1000
 
 
-
 def _masked_sample(export, rows=200):
     """Whether the first rows' ID and phone cells are masked (the whole file is too big to read back here)."""
     with default_storage.open(export.file.name, "rb") as data:

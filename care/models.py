@@ -153,7 +153,14 @@ class Pairing(models.Model):
     )
     started_at = models.DateTimeField(default=timezone.now, verbose_name=_("started at"))
     ended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ended at"))
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("assigned by"))
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
     last_reached_on = models.DateField(_("last reached"), null=True, blank=True)
     misses = models.PositiveSmallIntegerField(_("misses in a row"), default=0)
 
@@ -222,7 +229,9 @@ class FollowUp(models.Model):
 
     person = models.ForeignKey(Person, models.CASCADE, related_name="+", verbose_name=_("person"))
     grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
-    task = models.ForeignKey(FollowUpTask, models.SET_NULL, null=True, blank=True, related_name="followups", verbose_name=_("follow-up task"))
+    task = models.ForeignKey(
+        FollowUpTask, models.SET_NULL, null=True, blank=True, related_name="followups", verbose_name=_("follow-up task")
+    )
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("worker"))
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.CALL)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
@@ -252,7 +261,9 @@ class SpotCheck(models.Model):
 
     followup = models.ForeignKey(FollowUp, models.CASCADE, related_name="spot_checks", verbose_name=_("follow-up"))
     grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
-    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("supervisor"))
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("supervisor")
+    )
     confirmed = models.BooleanField(_("person confirmed the contact"))
     note = models.CharField(_("note"), max_length=300, blank=True)
     at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
@@ -391,6 +402,7 @@ class RequestEvent(models.Model):
 
     request = models.ForeignKey(HelpRequest, models.CASCADE, related_name="events", verbose_name=_("request"))
     area = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("area"))
+
     class Action(models.TextChoices):
         # The steps of care.services.STEPS, and what the system does on its own (escalate, follow a move).
         RECEIVED = "received", _("received")
@@ -405,7 +417,9 @@ class RequestEvent(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=HelpRequest.Status.choices, blank=True)
     action = models.CharField(_("step"), max_length=20, choices=Action.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
     by_name = models.CharField(max_length=150, blank=True, verbose_name=_("by (name)"))
     at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
 
@@ -503,9 +517,13 @@ class MedicineSchedule(models.Model):
 
 
 class MedicineDelivery(models.Model):
-    schedule = models.ForeignKey(MedicineSchedule, models.CASCADE, related_name="deliveries", verbose_name=_("schedule"))
+    schedule = models.ForeignKey(
+        MedicineSchedule, models.CASCADE, related_name="deliveries", verbose_name=_("schedule")
+    )
     grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
-    delivered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("delivered by"))
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("delivered by")
+    )
     delivered_on = models.DateField(default=timezone.localdate, verbose_name=_("delivered on"))
     note = models.CharField(_("note"), max_length=200, blank=True)
 

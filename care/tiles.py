@@ -22,12 +22,26 @@ def care_figures(area, day):
     unreached = sum(selectors.unreached_by_grid(area, day, days).values())
     return [
         Figure("followups", _("follow-ups done"), _followups(area, day).count()),
-        Figure("requests_open", _("open help requests"), sum(selectors.help_requests_by_area(area).values()),
-               url=f"{requests}?area={area.code}"),
-        Figure("requests_overdue", _("help requests past their deadline"), overdue,
-               url=f"{requests}?view=overdue&area={area.code}", alert=overdue > 0),
-        Figure("unreached", _("ledger persons not reached for %(days)s days") % {"days": days}, unreached,
-               url=f"{reverse('care:supervision')}?area={area.code}", alert=unreached > 0),
+        Figure(
+            "requests_open",
+            _("open help requests"),
+            sum(selectors.help_requests_by_area(area).values()),
+            url=f"{requests}?area={area.code}",
+        ),
+        Figure(
+            "requests_overdue",
+            _("help requests past their deadline"),
+            overdue,
+            url=f"{requests}?view=overdue&area={area.code}",
+            alert=overdue > 0,
+        ),
+        Figure(
+            "unreached",
+            _("ledger persons not reached for %(days)s days") % {"days": days},
+            unreached,
+            url=f"{reverse('care:supervision')}?area={area.code}",
+            alert=unreached > 0,
+        ),
     ]
 
 

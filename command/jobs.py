@@ -15,8 +15,16 @@ def dashboards_warm():
 
 
 JOBS = [
-    Job("command.dashboards_warm", _("Recount the district's and the streets' dashboards"), every(minutes=1),
-        dashboards_warm),
-    Job("command.daily_reports", _("Make and send the daily reports of the district, the streets and the communities"),
-        daily(settings.DAILY_REPORT_AT), reports_daily),
+    Job(
+        "command.dashboards_warm",
+        _("Recount the district's and the streets' dashboards"),
+        every(minutes=1),
+        dashboards_warm,
+    ),
+    Job(
+        "command.daily_reports",
+        _("Make and send the daily reports of the district, the streets and the communities"),
+        daily(settings.DAILY_REPORT_AT),
+        reports_daily,
+    ),
 ]

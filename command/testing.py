@@ -43,6 +43,8 @@ def write_cases(values):
         return {"file": SimpleUploadedFile("areas.geojson", content, content_type="application/geo+json")}
 
     return [
-        WriteCase("command:reports", reverse("command:reports"), "command.add_dailyreport", data={"area": community.code}),
+        WriteCase(
+            "command:reports", reverse("command:reports"), "command.add_dailyreport", data={"area": community.code}
+        ),
         WriteCase("command:map_boundaries", reverse("command:map_boundaries"), "registry.change_area", data=upload),
     ]

@@ -32,7 +32,9 @@ def _context(request, area, wall):
 @require_safe
 @permission_required(DASHBOARD_PERM, raise_exception=True)
 def dashboard(request, code=None):
-    return render(request, "command/dashboard.html", _context(request, selectors.area_for(request.user, code), wall=False))
+    return render(
+        request, "command/dashboard.html", _context(request, selectors.area_for(request.user, code), wall=False)
+    )
 
 
 @login_required

@@ -17,7 +17,8 @@ from logistics.selectors import campaign_totals
 def _campaigns(day):
     """Campaigns open for pledges on `day` or with a delivery day still to come."""
     return [
-        c for c in Campaign.objects.order_by("first_day", "pk")
+        c
+        for c in Campaign.objects.order_by("first_day", "pk")
         if c.starts_at.date() <= day <= max(timezone.localdate(c.ends_at), c.first_day + timedelta(days=c.days - 1))
     ]
 
@@ -27,19 +28,41 @@ def donation_figures(area, day):
     for campaign in _campaigns(day):
         totals = campaign_totals(campaign)
         at_sites = {"site__area__code__startswith": area.code}
-        received = Delivery.objects.filter(campaign=campaign, **at_sites).aggregate(n=Sum("received_quantity"))["n"] or 0
+        received = (
+            Delivery.objects.filter(campaign=campaign, **at_sites).aggregate(n=Sum("received_quantity"))["n"] or 0
+        )
         used = StockUse.objects.filter(campaign=campaign, **at_sites).aggregate(n=Sum("quantity"))["n"] or 0
         url = reverse("logistics:campaign", args=[campaign.pk])
         key = f"campaign_{campaign.pk}"
         figures += [
-            Figure(f"{key}_pledged", _("%(item)s pledged (goal %(goal)s)") % {"item": campaign.item, "goal": campaign.goal},
-                   totals["units"], campaign.unit, url),
-            Figure(f"{key}_value", _("%(item)s: value of gifts and money") % {"item": campaign.item},
-                   float(totals["value"]), _("yuan"), url),
-            Figure(f"{key}_received", _("%(item)s received at sites") % {"item": campaign.item}, received,
-                   campaign.unit, reverse("logistics:stock", args=[campaign.pk])),
-            Figure(f"{key}_stock", _("%(item)s in stock at sites") % {"item": campaign.item}, received - used,
-                   campaign.unit, reverse("logistics:stock", args=[campaign.pk])),
+            Figure(
+                f"{key}_pledged",
+                _("%(item)s pledged (goal %(goal)s)") % {"item": campaign.item, "goal": campaign.goal},
+                totals["units"],
+                campaign.unit,
+                url,
+            ),
+            Figure(
+                f"{key}_value",
+                _("%(item)s: value of gifts and money") % {"item": campaign.item},
+                float(totals["value"]),
+                _("yuan"),
+                url,
+            ),
+            Figure(
+                f"{key}_received",
+                _("%(item)s received at sites") % {"item": campaign.item},
+                received,
+                campaign.unit,
+                reverse("logistics:stock", args=[campaign.pk]),
+            ),
+            Figure(
+                f"{key}_stock",
+                _("%(item)s in stock at sites") % {"item": campaign.item},
+                received - used,
+                campaign.unit,
+                reverse("logistics:stock", args=[campaign.pk]),
+            ),
         ]
     return figures
 

@@ -26,16 +26,29 @@ def build_demo(*, rng, stdout):
         sent_at = timezone.now() - timedelta(hours=3)
         values = {"time": "明天8:30", "site": "中福社区采样点", "round": "第一轮"}
         notice = Notice.all_objects.create(
-            area=grid, title=TEMPLATES[0][0], body=TEMPLATES[0][1], values=values, audience=Notice.Audience.AREA,
-            channels=["inbox"], sent_at=sent_at, phone_after_hours=2, knock_after_hours=6,
+            area=grid,
+            title=TEMPLATES[0][0],
+            body=TEMPLATES[0][1],
+            values=values,
+            audience=Notice.Audience.AREA,
+            channels=["inbox"],
+            sent_at=sent_at,
+            phone_after_hours=2,
+            knock_after_hours=6,
         )
         persons = list(Person.all_objects.filter(grid=grid).order_by("id")[:60])
         Delivery.all_objects.bulk_create(
-            Delivery(notice=notice, person=p, grid=grid, channel="inbox", sent_at=sent_at,
-                     body=template_render(notice.body, name=p.name, **values),
-                     public_body=template_render(notice.body, name=name_masked(p.name), **values),
-                     status=Delivery.Status.ACKNOWLEDGED if rng.random() < 0.5 else Delivery.Status.SENT,
-                     acknowledged_at=sent_at + timedelta(minutes=rng.randint(5, 90)))
+            Delivery(
+                notice=notice,
+                person=p,
+                grid=grid,
+                channel="inbox",
+                sent_at=sent_at,
+                body=template_render(notice.body, name=p.name, **values),
+                public_body=template_render(notice.body, name=name_masked(p.name), **values),
+                status=Delivery.Status.ACKNOWLEDGED if rng.random() < 0.5 else Delivery.Status.SENT,
+                acknowledged_at=sent_at + timedelta(minutes=rng.randint(5, 90)),
+            )
             for p in persons
         )
         Delivery.all_objects.filter(notice=notice, status=Delivery.Status.SENT).update(acknowledged_at=None)

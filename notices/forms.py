@@ -41,9 +41,11 @@ class SendForm(forms.Form):
         self.fields["template"].queryset = NoticeTemplate.objects.all()
         self.fields["group"].queryset = SpecialGroup.objects.all()
         self.fields["round"].queryset = Round.objects.select_related("campaign").order_by("-starts_at")
-        self.fields["control"].queryset = Control.objects.filter(lifted_at__isnull=True).select_related(
-            "area", "compound", "building"
-        ).order_by("-pk")
+        self.fields["control"].queryset = (
+            Control.objects.filter(lifted_at__isnull=True)
+            .select_related("area", "compound", "building")
+            .order_by("-pk")
+        )
         self.fields["control"].label_from_instance = _control_label
 
     def clean_body(self):
@@ -56,7 +58,11 @@ class SendForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        needs = {Notice.Audience.GROUP: "group", Notice.Audience.ROUND_MISSING: "round", Notice.Audience.CONTROL: "control"}
+        needs = {
+            Notice.Audience.GROUP: "group",
+            Notice.Audience.ROUND_MISSING: "round",
+            Notice.Audience.CONTROL: "control",
+        }
         field = needs.get(data.get("audience"))
         if field and not data.get(field):
             self.add_error(field, _("Choose one for this audience."))
@@ -64,9 +70,11 @@ class SendForm(forms.Form):
 
     def send_arguments(self):
         data = self.cleaned_data
-        field = {Notice.Audience.GROUP: "group", Notice.Audience.ROUND_MISSING: "round", Notice.Audience.CONTROL: "control"}.get(
-            data["audience"]
-        )
+        field = {
+            Notice.Audience.GROUP: "group",
+            Notice.Audience.ROUND_MISSING: "round",
+            Notice.Audience.CONTROL: "control",
+        }.get(data["audience"])
         round_ = data.get("round")
         return {
             "title": data["title"],

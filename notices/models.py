@@ -164,7 +164,12 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     source = models.CharField(_("acknowledged through"), max_length=10, choices=Source.choices, blank=True)
 

@@ -20,7 +20,9 @@ def audience_persons(area, audience, params):
     if audience == Notice.Audience.AREA:
         return list(Person.objects.filter(in_area).order_by("grid__code", "id"))
     if audience == Notice.Audience.GROUP:
-        return list(Person.objects.filter(in_area, special_groups=params["group"]).distinct().order_by("grid__code", "id"))
+        return list(
+            Person.objects.filter(in_area, special_groups=params["group"]).distinct().order_by("grid__code", "id")
+        )
     if audience == Notice.Audience.ROUND_MISSING:
         from screening.models import Round
         from screening.selectors import missing_persons
@@ -76,13 +78,18 @@ def notice_silent(notice, limit=200):
         .values_list("person_id", flat=True)
         .distinct()
     )
-    return list(Person.objects.filter(pk__in=list(ids)).select_related("household__building").order_by("grid__code", "id")[:limit])
+    return list(
+        Person.objects.filter(pk__in=list(ids))
+        .select_related("household__building")
+        .order_by("grid__code", "id")[:limit]
+    )
 
 
 def call_list(stage, limit=300):
     return list(
-        CallTask.objects.filter(stage=stage, reached_at__isnull=True)
-        .select_related("notice", "person__household__building", "grid")[:limit]
+        CallTask.objects.filter(stage=stage, reached_at__isnull=True).select_related(
+            "notice", "person__household__building", "grid"
+        )[:limit]
     )
 
 

@@ -70,32 +70,72 @@ def notice_send(area, *, title, body, audience, params=None, channels, values=No
             text = template_render(body, name=person.name, **values)
             public = template_render(body, name=name_masked(person.name), **values)
             if Channel.SMS in channels and person.phone:
-                rows.append(Delivery(notice=notice, person=person, grid_id=person.grid_id, channel=Channel.SMS,
-                                     body=text, public_body=public, next_attempt_at=now))
+                rows.append(
+                    Delivery(
+                        notice=notice,
+                        person=person,
+                        grid_id=person.grid_id,
+                        channel=Channel.SMS,
+                        body=text,
+                        public_body=public,
+                        next_attempt_at=now,
+                    )
+                )
             if Channel.INBOX in channels or Channel.SMS not in channels or not person.phone:
                 # every person has an inbox row: its code is the link that acknowledges (and the silent are listed)
-                rows.append(Delivery(notice=notice, person=person, grid_id=person.grid_id, channel=Channel.INBOX,
-                                     body=text, public_body=public, next_attempt_at=now))
+                rows.append(
+                    Delivery(
+                        notice=notice,
+                        person=person,
+                        grid_id=person.grid_id,
+                        channel=Channel.INBOX,
+                        body=text,
+                        public_body=public,
+                        next_attempt_at=now,
+                    )
+                )
         if Channel.WECOM in channels:
             grids = sorted({p.grid_id for p in persons})
             group_text = template_render(body, name=_("residents"), **values)
             for robot in NoticeGroupRobot.all_objects.filter(grid_id__in=grids):
-                rows.append(Delivery(notice=notice, grid_id=robot.grid_id, channel=Channel.WECOM, body=group_text,
-                                     recipient=robot.webhook_url, next_attempt_at=now))
+                rows.append(
+                    Delivery(
+                        notice=notice,
+                        grid_id=robot.grid_id,
+                        channel=Channel.WECOM,
+                        body=group_text,
+                        recipient=robot.webhook_url,
+                        next_attempt_at=now,
+                    )
+                )
         if Channel.EMAIL in channels:
             # staff working in the area (its own office and every area under it), each under their own area
             staff = get_user_model().objects.filter(is_active=True, area__code__startswith=area.code).exclude(email="")
             staff_text = template_render(body, name=_("colleague"), **values)
             for user in staff.order_by("pk"):
-                rows.append(Delivery(notice=notice, grid_id=user.area_id, channel=Channel.EMAIL, body=staff_text,
-                                     recipient=user.email, next_attempt_at=now))
+                rows.append(
+                    Delivery(
+                        notice=notice,
+                        grid_id=user.area_id,
+                        channel=Channel.EMAIL,
+                        body=staff_text,
+                        recipient=user.email,
+                        next_attempt_at=now,
+                    )
+                )
         Delivery.all_objects.bulk_create(rows)
         audit_record(
             AuditEvent.Action.CREATE,
             target=notice,
             summary=f"{title} → {area.name}: {len(persons)}",
-            detail={"area": area.code, "audience": audience, "params": notice.audience_params,
-                    "channels": list(channels), "persons": len(persons), "deliveries": len(rows)},
+            detail={
+                "area": area.code,
+                "audience": audience,
+                "params": notice.audience_params,
+                "channels": list(channels),
+                "persons": len(persons),
+                "deliveries": len(rows),
+            },
             actor=_user(by),
         )
         transaction.on_commit(lambda: _enqueue(notice.pk))
@@ -206,14 +246,16 @@ def deliveries_retry():
 
 def _acknowledge(notice_id, person_id, *, source, by=None, now=None):
     """Marks every delivery of the notice to the person acknowledged (once: later calls change nothing)."""
-    return Delivery.all_objects.filter(
-        notice_id=notice_id, person_id=person_id, acknowledged_at__isnull=True
-    ).update(status=Delivery.Status.ACKNOWLEDGED, acknowledged_at=now or timezone.now(), source=source,
-             acknowledged_by=_user(by))
+    return Delivery.all_objects.filter(notice_id=notice_id, person_id=person_id, acknowledged_at__isnull=True).update(
+        status=Delivery.Status.ACKNOWLEDGED,
+        acknowledged_at=now or timezone.now(),
+        source=source,
+        acknowledged_by=_user(by),
+    )
 
 
 def delivery_acknowledge_public(code):
-    """"I have read it" on the public link: the code is the key (unguessable), so the system acts. Idempotent."""
+    """ "I have read it" on the public link: the code is the key (unguessable), so the system acts. Idempotent."""
     with system_actor():
         delivery = Delivery.all_objects.filter(code=code, person__isnull=False).first()
         if delivery is None:
@@ -271,8 +313,10 @@ def notices_escalate(now=None):
             with transaction.atomic():
                 if not Notice.all_objects.filter(pk=notice.pk, **{f"{field}__isnull": True}).update(**{field: now}):
                     continue
-                tasks = [CallTask(notice=notice, person_id=p, grid_id=g, stage=stage, created_at=now)
-                         for p, g in sorted(_silent(notice))]
+                tasks = [
+                    CallTask(notice=notice, person_id=p, grid_id=g, stage=stage, created_at=now)
+                    for p, g in sorted(_silent(notice))
+                ]
                 CallTask.all_objects.bulk_create(tasks, ignore_conflicts=True)
                 made[stage] += len(tasks)
     return made

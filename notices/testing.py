@@ -20,7 +20,11 @@ def leak_objects(person):
             knock_after_hours=6,
         )
         delivery = Delivery.all_objects.create(
-            notice=notice, person=person, grid=person.grid, channel="inbox", body=f"{person.name}您好，请参加核酸检测。",
+            notice=notice,
+            person=person,
+            grid=person.grid,
+            channel="inbox",
+            body=f"{person.name}您好，请参加核酸检测。",
             public_body=f"{person.name[:1]}**您好，请参加核酸检测。",
         )
         task = CallTask.all_objects.create(notice=notice, person=person, grid=person.grid, stage=CallTask.Stage.PHONE)
@@ -48,7 +52,13 @@ def write_cases(values):
         notice = Notice.all_objects.get(pk=values["notice_id"])
         grid_b = notice.area
         person_id = CallTask.all_objects.get(pk=values["notices:task_id"]).person_id
-    send = {"area": grid_b.pk, "title": "通知", "body": "{name}您好，请留意。", "audience": "area", "channels": ["inbox"]}
+    send = {
+        "area": grid_b.pk,
+        "title": "通知",
+        "body": "{name}您好，请留意。",
+        "audience": "area",
+        "channels": ["inbox"],
+    }
     return [
         WriteCase("notices:new", reverse("notices:new"), "notices.add_notice", data=send),
         WriteCase(
@@ -56,7 +66,9 @@ def write_cases(values):
             reverse("notices:acknowledge", args=[notice.pk, person_id]),
             "notices.change_delivery",
         ),
-        WriteCase("notices:reached", reverse("notices:reached", args=[values["notices:task_id"]]), "notices.change_calltask"),
+        WriteCase(
+            "notices:reached", reverse("notices:reached", args=[values["notices:task_id"]]), "notices.change_calltask"
+        ),
         WriteCase(
             "POST /api/v1/notices",
             "/api/v1/notices",

@@ -18,7 +18,9 @@ def notice_figures(area, day):
     )
     calls = dict(
         CallTask.objects.filter(grid__code__startswith=area.code, reached_at__isnull=True)
-        .values_list("stage").annotate(n=Count("pk")).order_by()
+        .values_list("stage")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     call_list = reverse("notices:calls")
     return [

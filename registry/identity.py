@@ -39,9 +39,7 @@ def parse_ric(raw):
     """A resident ID card number (GB 11643) → (number, birth_date, sex 'M'/'F'). Raises IdentityError."""
     number = clean_text(raw).upper()
     if EXCEL_FLOAT.match(number):
-        raise IdentityError(
-            _("ID number was turned into a number by Excel (e.g. 4.40704E+17); its digits are lost")
-        )
+        raise IdentityError(_("ID number was turned into a number by Excel (e.g. 4.40704E+17); its digits are lost"))
     if number.endswith(".0") and number[:-2].isdigit():
         number = number[:-2]
     try:  # clean_text has compacted it as ric.compact would

@@ -217,7 +217,9 @@ class Person(models.Model):
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    phone_last4 = models.CharField(max_length=4, blank=True, db_index=True, editable=False, verbose_name=_("last 4 of phone"))
+    phone_last4 = models.CharField(
+        max_length=4, blank=True, db_index=True, editable=False, verbose_name=_("last 4 of phone")
+    )
     relation = models.CharField(_("relation"), max_length=12, choices=Relation.choices, default=Relation.OTHER)
     residence_status = models.CharField(
         _("residence status"), max_length=12, choices=ResidenceStatus.choices, default=ResidenceStatus.RESIDENT
@@ -301,7 +303,9 @@ class Residence(models.Model):
 
     person = models.ForeignKey(Person, models.CASCADE, related_name="residences", verbose_name=_("person"))
     grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
-    household = models.ForeignKey(Household, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("household"))
+    household = models.ForeignKey(
+        Household, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("household")
+    )
     started_at = models.DateTimeField(verbose_name=_("started at"))
     ended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ended at"))
     reason = models.CharField(max_length=200, blank=True, verbose_name=_("reason"))

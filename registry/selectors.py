@@ -136,8 +136,12 @@ def person_banners(person):
     them."""
     from core.discovery import app_modules
 
-    return [b for module in app_modules("selectors") if module.__name__ != __name__
-            for b in getattr(module, "person_banners", lambda p: [])(person)]
+    return [
+        b
+        for module in app_modules("selectors")
+        if module.__name__ != __name__
+        for b in getattr(module, "person_banners", lambda p: [])(person)
+    ]
 
 
 def person_detail(person):

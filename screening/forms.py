@@ -34,7 +34,9 @@ class HomeTeamForm(forms.Form):
         super().__init__(*args, **kwargs)
         areas = Area.objects.filter(level__gte=Area.Level.STREET).order_by("code")
         self.fields["area"].queryset = areas
-        self.fields["medic"].queryset = User.objects.filter(role=Role.MEDIC, is_active=True).order_by("area__code", "username")
+        self.fields["medic"].queryset = User.objects.filter(role=Role.MEDIC, is_active=True).order_by(
+            "area__code", "username"
+        )
         self.fields["grid_worker"].queryset = User.objects.filter(
             role=Role.GRID_WORKER, is_active=True, area__in=areas
         ).order_by("area__code", "username")

@@ -27,7 +27,9 @@ class Campaign(models.Model):
     max_age = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
     default_pool_size = models.PositiveSmallIntegerField(_("default pool size"), default=10)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -160,7 +162,9 @@ class Tube(models.Model):
     pool_size = models.PositiveSmallIntegerField(_("persons per tube"))
     closed_at = models.DateTimeField(_("closed"))
     received_at = models.DateTimeField(auto_now_add=True, verbose_name=_("received at"))
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("registered by"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("registered by")
+    )
     result = models.CharField(_("result"), max_length=10, choices=Result.choices, default=Result.PENDING)
     resulted_at = models.DateTimeField(_("result time"), null=True, blank=True)
     result_received_at = models.DateTimeField(null=True, blank=True, verbose_name=_("result received at"))
@@ -188,13 +192,19 @@ class Sample(models.Model):
     that coverage is a GROUP BY over this table alone."""
 
     # Empty in a roll call: a person seen at their door is "sampled" without a tube.
-    tube = models.ForeignKey(Tube, models.CASCADE, null=True, blank=True, related_name="samples", verbose_name=_("tube"))
+    tube = models.ForeignKey(
+        Tube, models.CASCADE, null=True, blank=True, related_name="samples", verbose_name=_("tube")
+    )
     round = models.ForeignKey(Round, models.PROTECT, related_name="+", verbose_name=_("round"))
     person = models.ForeignKey(Person, models.PROTECT, related_name="samples", verbose_name=_("person"))
     grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
-    household = models.ForeignKey(Household, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("household"))
+    household = models.ForeignKey(
+        Household, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("household")
+    )
     sampled_at = models.DateTimeField(verbose_name=_("sampled at"))
-    result = models.CharField(max_length=10, choices=Tube.Result.choices, default=Tube.Result.PENDING, verbose_name=_("result"))
+    result = models.CharField(
+        max_length=10, choices=Tube.Result.choices, default=Tube.Result.PENDING, verbose_name=_("result")
+    )
     # Already sampled this round in another tube (allowed: a re-sample after a positive pool, or a second visit).
     is_repeat = models.BooleanField(default=False, verbose_name=_("repeat sample"))
 
@@ -233,7 +243,9 @@ class Exclusion(models.Model):
         OTHER = "other", _("other")
 
     campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="exclusions", verbose_name=_("campaign"))
-    round = models.ForeignKey(Round, models.CASCADE, null=True, blank=True, related_name="exclusions", verbose_name=_("round"))
+    round = models.ForeignKey(
+        Round, models.CASCADE, null=True, blank=True, related_name="exclusions", verbose_name=_("round")
+    )
     person = models.ForeignKey(Person, models.CASCADE, related_name="+", verbose_name=_("person"))
     grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
     reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
@@ -241,7 +253,9 @@ class Exclusion(models.Model):
     until = models.DateField(_("until"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("created by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")
+    )
 
     area_path = "grid"
     objects = ScopedManager()
@@ -271,14 +285,18 @@ class KnockOutcome(models.Model):
 
     round = models.ForeignKey(Round, models.CASCADE, related_name="knock_outcomes", verbose_name=_("round"))
     household = models.ForeignKey(Household, models.CASCADE, related_name="+", verbose_name=_("household"))
-    person = models.ForeignKey(Person, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("person"))
+    person = models.ForeignKey(
+        Person, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("person")
+    )
     grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
     where = models.CharField(_("where"), max_length=100, blank=True)
     until = models.DateField(_("until"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("recorded at"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("recorded by"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("recorded by")
+    )
 
     area_path = "grid"
     objects = ScopedManager()
@@ -331,16 +349,22 @@ class HomeSamplingRequest(models.Model):
     round = models.ForeignKey(Round, models.CASCADE, related_name="home_requests", verbose_name=_("round"))
     person = models.ForeignKey(Person, models.CASCADE, related_name="+", verbose_name=_("person"))
     grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
-    household = models.ForeignKey(Household, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("household"))
+    household = models.ForeignKey(
+        Household, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("household")
+    )
     source = models.CharField(_("source"), max_length=14, choices=Source.choices)
     single_tube = models.BooleanField(_("single tube"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    team = models.ForeignKey(HomeSamplingTeam, models.SET_NULL, null=True, blank=True, related_name="requests", verbose_name=_("team"))
+    team = models.ForeignKey(
+        HomeSamplingTeam, models.SET_NULL, null=True, blank=True, related_name="requests", verbose_name=_("team")
+    )
     route_order = models.PositiveIntegerField(_("route order"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     done_at = models.DateTimeField(null=True, blank=True, verbose_name=_("done at"))
-    sample = models.ForeignKey(Sample, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("sample"))
+    sample = models.ForeignKey(
+        Sample, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("sample")
+    )
 
     area_path = "grid"
     objects = ScopedManager()
@@ -380,7 +404,9 @@ class Hold(models.Model):
     grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.HELD)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
-    resample = models.ForeignKey(Sample, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("re-sampling request"))
+    resample = models.ForeignKey(
+        Sample, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("re-sampling request")
+    )
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     area_path = "grid"
@@ -434,10 +460,14 @@ class Alert(models.Model):
     area = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("area"))
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
     tube = models.ForeignKey(Tube, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("tube"))
-    person = models.ForeignKey(Person, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("person"))
+    person = models.ForeignKey(
+        Person, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("person")
+    )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     acknowledged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("acknowledged at"))
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("acknowledged by"))
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("acknowledged by")
+    )
     # Set when the lab corrects the result that raised the alert: the alert no longer stands.
     withdrawn_at = models.DateTimeField(null=True, blank=True, verbose_name=_("withdrawn at"))
 
@@ -477,7 +507,9 @@ class RoundPlan(models.Model):
     fits = models.BooleanField(_("finishes in the opening hours"))
     queue_series = models.JSONField(_("queue over the day"), default=list)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
 
     area_path = "area"
     objects = ScopedManager()

@@ -34,7 +34,9 @@ def turnaround_minutes(round_, area):
     area's people."""
     tubes = Tube.objects.filter(round=round_, resulted_at__isnull=False)
     if area.level > Area.Level.DISTRICT:
-        tubes = tubes.filter(pk__in=Sample.objects.filter(round=round_, grid__code__startswith=area.code).values("tube_id"))
+        tubes = tubes.filter(
+            pk__in=Sample.objects.filter(round=round_, grid__code__startswith=area.code).values("tube_id")
+        )
     total = n = 0
     for closed, resulted in tubes.values_list("closed_at", "resulted_at").iterator():
         total += (resulted - closed).total_seconds() / 60

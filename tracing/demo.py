@@ -259,7 +259,9 @@ def _arrivals(rng):
     for code, level in DEMO_RISK_AREAS:
         division = Division.objects.filter(code=code).first()
         if division is not None:
-            RiskArea.objects.get_or_create(division=division, level=level, defaults={"starts_on": today - timedelta(days=5)})
+            RiskArea.objects.get_or_create(
+                division=division, level=level, defaults={"starts_on": today - timedelta(days=5)}
+            )
     origins = list(Division.objects.filter(code__in=["440106", "440104", "420102", "310101", "440305"]))
     community = Area.all_objects.filter(name="中福社区").first() or Area.all_objects.filter(level=3).first()
     grids = list(Area.all_objects.filter(parent=community).order_by("code"))
@@ -271,17 +273,29 @@ def _arrivals(rng):
 
     for n, person in enumerate(persons[:40]):
         arrival_report_create(
-            grid=person.grid, channel=rng.choice(list(ArrivalReport.Channel)), name=person.name,
-            id_number=person.id_number, phone=person.phone or "13800138000", origin=rng.choice(origins),
-            arrived_at=now - timedelta(hours=rng.randint(1, 90)), transport=rng.choice(list(ArrivalReport.Transport)),
-            transport_number=f"G{rng.randint(1000, 9999)}", address=f"{person.grid.name} {n + 1}号",
+            grid=person.grid,
+            channel=rng.choice(list(ArrivalReport.Channel)),
+            name=person.name,
+            id_number=person.id_number,
+            phone=person.phone or "13800138000",
+            origin=rng.choice(origins),
+            arrived_at=now - timedelta(hours=rng.randint(1, 90)),
+            transport=rng.choice(list(ArrivalReport.Transport)),
+            transport_number=f"G{rng.randint(1000, 9999)}",
+            address=f"{person.grid.name} {n + 1}号",
         )
         reports += 1
     for n in range(5):  # people not (yet) in the register
         arrival_report_create(
-            grid=unplaced_grid(community), channel=ArrivalReport.Channel.PUBLIC, name=f"外来{n + 1}",
-            id_number=synthetic_id_number(990_000 + n), phone=f"1390000{n:04d}", origin=rng.choice(origins),
-            arrived_at=now - timedelta(hours=rng.randint(1, 30)), transport="car", address=f"中福路{n + 10}号",
+            grid=unplaced_grid(community),
+            channel=ArrivalReport.Channel.PUBLIC,
+            name=f"外来{n + 1}",
+            id_number=synthetic_id_number(990_000 + n),
+            phone=f"1390000{n:04d}",
+            origin=rng.choice(origins),
+            arrived_at=now - timedelta(hours=rng.randint(1, 30)),
+            transport="car",
+            address=f"中福路{n + 10}号",
         )
         reports += 1
         unmatched += 1
@@ -296,18 +310,29 @@ def _arrivals(rng):
     venues = 0
     for kind, area in zip(SpecialVenueKind, [g for g in grids * 8][:8], strict=True):
         venue = Venue.objects.create(
-            name=f"{area.name}{kind.label}", kind=Venue.Kind.SPECIAL, special_kind=kind, area=area,
+            name=f"{area.name}{kind.label}",
+            kind=Venue.Kind.SPECIAL,
+            special_kind=kind,
+            area=area,
             code=secrets.token_urlsafe(16),
         )
         venues += 1
         days_ago = rng.choice([None, 2, 10])
         if days_ago is not None:
             inspection_record(
-                venue, inspected_on=today - timedelta(days=days_ago), findings=rng.choice(["", "体温登记不全", "消毒记录缺失"]),
+                venue,
+                inspected_on=today - timedelta(days=days_ago),
+                findings=rng.choice(["", "体温登记不全", "消毒记录缺失"]),
                 follow_up_due=today + timedelta(days=rng.choice([-1, 3])),
             )
-    return {"divisions": total, "reports": reports, "unmatched": unmatched, "members": members, "due": due,
-            "venues": venues}
+    return {
+        "divisions": total,
+        "reports": reports,
+        "unmatched": unmatched,
+        "members": members,
+        "due": due,
+        "venues": venues,
+    }
 
 
 # --- cases ---

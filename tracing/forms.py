@@ -151,8 +151,19 @@ class PublicArrivalForm(ArrivalForm):
     """The self-report: phone first, and the community the person is staying in."""
 
     community = forms.ModelChoiceField(Area.objects.none(), label=_("community or village you are staying in"))
-    field_order = ["phone", "name", "id_number", "province", "city", "district", "arrived_at", "transport",
-                   "transport_number", "community", "address"]
+    field_order = [
+        "phone",
+        "name",
+        "id_number",
+        "province",
+        "city",
+        "district",
+        "arrived_at",
+        "transport",
+        "transport_number",
+        "community",
+        "address",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -181,7 +192,9 @@ class MemberForm(forms.Form):
 
 class InspectionForm(forms.Form):
     inspected_on = forms.DateField(label=_("inspected on"), widget=forms.DateInput(attrs={"type": "date"}))
-    findings = forms.CharField(label=_("findings"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    findings = forms.CharField(
+        label=_("findings"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     follow_up_due = forms.DateField(
         label=_("follow-up due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

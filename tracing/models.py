@@ -63,15 +63,17 @@ class TracingSettings(models.Model):
     )
     green_within_days = models.PositiveSmallIntegerField(_("… within days"), default=3)
     green_hours_apart = models.PositiveSmallIntegerField(_("… at least hours apart"), default=24)
-    control_lift_days = models.PositiveSmallIntegerField(
-        _("days without a new case that lift a control"), default=7
+    control_lift_days = models.PositiveSmallIntegerField(_("days without a new case that lift a control"), default=7)
+    inspection_every_days = models.PositiveSmallIntegerField(
+        _("days between inspections of a special venue"), default=7
     )
-    inspection_every_days = models.PositiveSmallIntegerField(_("days between inspections of a special venue"), default=7)
     arrival_reports_per_hour = models.PositiveSmallIntegerField(
         _("self-reports of arrival per connection and hour"), default=20
     )
     sealed_pooling = models.CharField(
-        _("pooling in a sealed compound"), max_length=9, default="single",
+        _("pooling in a sealed compound"),
+        max_length=9,
+        default="single",
         choices=[("single", _("single tubes only")), ("household", _("one tube per household"))],
     )
 
@@ -86,6 +88,7 @@ class TracingSettings(models.Model):
     def current(cls):
         """The settings row, or the defaults while none is saved (reading them writes nothing)."""
         return cls.objects.filter(pk=1).first() or cls(pk=1)
+
 
 class SpecialVenueKind(models.TextChoices):
     """The eight kinds of special venues (八类特殊场所) kept on a regime and inspected."""
@@ -123,7 +126,10 @@ class Venue(models.Model):
     # The venue code's secret part: the poster's QR code opens /v/<code>/, which must not be guessable.
     code = models.CharField(_("venue code"), max_length=32, unique=True, editable=False)
     special_kind = models.CharField(
-        _("kind of special venue"), max_length=16, choices=SpecialVenueKind.choices, blank=True,
+        _("kind of special venue"),
+        max_length=16,
+        choices=SpecialVenueKind.choices,
+        blank=True,
         help_text=_("Only for venues of type special venue."),
     )
     active = models.BooleanField(_("active"), default=True)
@@ -526,7 +532,11 @@ class EntryAlert(models.Model):
     created_at = models.DateTimeField(_("raised at"))
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("acknowledged by"),
     )
 
@@ -611,7 +621,9 @@ class ArrivalRule(models.Model):
     """What an arrival from an area of one risk level owes under one protocol edition: tests within days, hours
     apart, days of home monitoring; or isolation (an Isolation of kind "arrival")."""
 
-    protocol = models.ForeignKey(ProtocolVersion, models.CASCADE, related_name="arrival_rules", verbose_name=_("protocol"))
+    protocol = models.ForeignKey(
+        ProtocolVersion, models.CASCADE, related_name="arrival_rules", verbose_name=_("protocol")
+    )
     level = models.CharField(_("risk level"), max_length=6, choices=RiskLevel.choices)
     tests = models.PositiveSmallIntegerField(_("nucleic-acid tests"), default=2)
     within_days = models.PositiveSmallIntegerField(_("within days of arrival"), default=3)
@@ -702,7 +714,12 @@ class AntigenTest(models.Model):
     tested_at = models.DateTimeField(_("tested at"))
     result = models.CharField(_("result"), max_length=8, choices=Result.choices)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
 
     area_path = "grid"
@@ -773,8 +790,6 @@ class KeyGroupMember(models.Model):
         return f"{self.person_id} ∈ {self.group_id}"
 
 
-
-
 class Inspection(models.Model):
     """An inspection of a special venue: when, by whom, what was found and when the follow-up is due."""
 
@@ -808,9 +823,7 @@ class HandOver(models.Model):
     to the street (the district sees every street). `grid` is the person's: it follows them when they move, so the
     hand-over always sits with the community that must manage them now."""
 
-    isolation = models.OneToOneField(
-        Isolation, models.CASCADE, related_name="handover", verbose_name=_("isolation")
-    )
+    isolation = models.OneToOneField(Isolation, models.CASCADE, related_name="handover", verbose_name=_("isolation"))
     person = models.ForeignKey(Person, models.PROTECT, related_name="+", verbose_name=_("person"))
     grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
     from_area = models.ForeignKey(
@@ -819,11 +832,21 @@ class HandOver(models.Model):
     # When the current community received it: restarts when the person moves to another community.
     handed_at = models.DateTimeField(_("handed over at"))
     handed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("handed over by")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handed over by"),
     )
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("accepted by")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
     )
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     escalated_to = models.ForeignKey(

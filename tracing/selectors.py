@@ -196,9 +196,8 @@ def entry_alerts_open_count():
 
 def entry_alert_list():
     """The actor's area's entry alerts, unacknowledged first, then newest."""
-    return (
-        EntryAlert.objects.select_related("person", "visit__venue", "acknowledged_by")
-        .order_by(F("acknowledged_at").asc(nulls_first=True), "-created_at")
+    return EntryAlert.objects.select_related("person", "visit__venue", "acknowledged_by").order_by(
+        F("acknowledged_at").asc(nulls_first=True), "-created_at"
     )
 
 
@@ -229,7 +228,9 @@ def tests_due_today(now=None):
 def tests_overdue(now=None):
     """Open tests in the caller's area whose window has closed, longest overdue first."""
     now = now or timezone.now()
-    return _open_obligations().filter(due_by__lt=now).select_related("person", "grid").order_by("due_by", "person__name")
+    return (
+        _open_obligations().filter(due_by__lt=now).select_related("person", "grid").order_by("due_by", "person__name")
+    )
 
 
 def tests_due_counts(now=None):
@@ -275,9 +276,7 @@ def key_group_list(now=None):
 def key_group_members(group, now=None):
     """A group's current members, each with their overdue tests of this group."""
     now = now or timezone.now()
-    late = dict(
-        tests_overdue(now).filter(key_group=group).order_by().values_list("person").annotate(n=Count("pk"))
-    )
+    late = dict(tests_overdue(now).filter(key_group=group).order_by().values_list("person").annotate(n=Count("pk")))
     members = KeyGroupMember.objects.filter(group=group, left_on__isnull=True).select_related("person", "grid")
     return [(m, late.get(m.person_id, 0)) for m in members]
 
@@ -316,8 +315,13 @@ def person_sections(person):
     groups = list(KeyGroupMember.objects.filter(person=person, left_on__isnull=True).select_related("group"))
     if report or owed or groups:
         sections.append(
-            {"template": "tracing/arrivals_person.html", "report": report, "owed": owed, "groups": groups,
-             "now": timezone.now()}
+            {
+                "template": "tracing/arrivals_person.html",
+                "report": report,
+                "owed": owed,
+                "groups": groups,
+                "now": timezone.now(),
+            }
         )
     return sections
 
@@ -443,8 +447,12 @@ def case_chain(case):
 
 # --- isolation ---
 
-OPEN_STAGES = [Isolation.Stage.IDENTIFIED, Isolation.Stage.NOTIFIED, Isolation.Stage.TRANSFERRED,
-               Isolation.Stage.ISOLATING]
+OPEN_STAGES = [
+    Isolation.Stage.IDENTIFIED,
+    Isolation.Stage.NOTIFIED,
+    Isolation.Stage.TRANSFERRED,
+    Isolation.Stage.ISOLATING,
+]
 
 
 def isolation_counts():
@@ -456,9 +464,9 @@ def isolation_counts():
 def isolation_list(stage, limit=200):
     """Isolations in the caller's scope at one stage, oldest identification first (who has waited longest)."""
     return list(
-        Isolation.objects.filter(stage=stage).select_related("person", "grid", "protocol").order_by("identified_at")[
-            :limit
-        ]
+        Isolation.objects.filter(stage=stage)
+        .select_related("person", "grid", "protocol")
+        .order_by("identified_at")[:limit]
     )
 
 
@@ -518,9 +526,11 @@ def time_to_isolation(area):
     length = Area.CODE_LENGTH.get(area.level + 1)
     groups = {area.code: []} | {c.code: [] for c in children}
     waiting = {code: 0 for code in groups}
-    rows = Isolation.objects.filter(grid__code__startswith=area.code).exclude(
-        stage=Isolation.Stage.ESCALATED, isolating_since__isnull=True
-    ).values_list("grid__code", "identified_at", "isolating_since")
+    rows = (
+        Isolation.objects.filter(grid__code__startswith=area.code)
+        .exclude(stage=Isolation.Stage.ESCALATED, isolating_since__isnull=True)
+        .values_list("grid__code", "identified_at", "isolating_since")
+    )
     for code, identified, isolated in rows:
         keys = [area.code] + ([code[:length]] if length and code[:length] in groups else [])
         for key in keys:
@@ -531,14 +541,16 @@ def time_to_isolation(area):
     out = []
     for target in [area, *children]:
         minutes = sorted(groups[target.code])
-        out.append({
-            "area": target,
-            "identified": len(minutes) + waiting[target.code],
-            "isolated": len(minutes),
-            "waiting": waiting[target.code],
-            "median": round(median(minutes)) if minutes else None,
-            "p90": round(_percentile(minutes, 90)) if minutes else None,
-        })
+        out.append(
+            {
+                "area": target,
+                "identified": len(minutes) + waiting[target.code],
+                "isolated": len(minutes),
+                "waiting": waiting[target.code],
+                "median": round(median(minutes)) if minutes else None,
+                "p90": round(_percentile(minutes, 90)) if minutes else None,
+            }
+        )
     return out
 
 
@@ -548,12 +560,14 @@ RED, YELLOW, GREEN = "red", "yellow", "green"
 def _cleared(times, rules):
     """Whether `times` (sorted) hold `green_negative_tests` tests, each at least `green_hours_apart` after the
     one before, all within `green_within_days` of the first."""
-    need, gap, span = rules.green_negative_tests, timedelta(hours=rules.green_hours_apart), timedelta(
-        days=rules.green_within_days
+    need, gap, span = (
+        rules.green_negative_tests,
+        timedelta(hours=rules.green_hours_apart),
+        timedelta(days=rules.green_within_days),
     )
     for i, first in enumerate(times):
         taken, last = 1, first
-        for at in times[i + 1:]:
+        for at in times[i + 1 :]:
             if at - first > span:
                 break
             if at - last >= gap:
@@ -577,9 +591,11 @@ def health_code_colour(person, at=None):
     if Case.all_objects.filter(person=person, created_at__lte=at).exists():
         return RED
     isolations = Isolation.all_objects.filter(person=person, identified_at__lte=at)
-    if isolations.filter(Q(released_at__isnull=True) | Q(released_at__gt=at)).exclude(
-        stage=Isolation.Stage.ESCALATED
-    ).exists():
+    if (
+        isolations.filter(Q(released_at__isnull=True) | Q(released_at__gt=at))
+        .exclude(stage=Isolation.Stage.ESCALATED)
+        .exists()
+    ):
         return RED
     exposed = [i.released_at for i in isolations.filter(released_at__lte=at)]
     exposed += list(
@@ -617,8 +633,10 @@ _LEVEL_ORDER = {Control.Level.SEALED: 0, Control.Level.CONTROLLED: 1}
 def control_active(queryset, at=None):
     """The controls of `queryset` in force at `at`: started, not lifted, planned end not passed."""
     at = at or timezone.now()
-    return queryset.filter(starts_at__lte=at).filter(Q(lifted_at__isnull=True) | Q(lifted_at__gt=at)).filter(
-        Q(ends_at__isnull=True) | Q(ends_at__gt=at)
+    return (
+        queryset.filter(starts_at__lte=at)
+        .filter(Q(lifted_at__isnull=True) | Q(lifted_at__gt=at))
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at))
     )
 
 
@@ -640,9 +658,9 @@ def control_for_household(household, at=None):
     above it, or None. Reads across areas: a control of the street covers a household whoever asks (the gate, the
     desk, the person page)."""
     building = household.building
-    found = control_active(Control.all_objects.filter(
-        _covering(household.grid.code, building.pk, building.compound_id)
-    ), at).select_related("area", "compound", "building")
+    found = control_active(
+        Control.all_objects.filter(_covering(household.grid.code, building.pk, building.compound_id)), at
+    ).select_related("area", "compound", "building")
     return _most_restrictive(found)
 
 
@@ -669,11 +687,14 @@ def controls_for_persons(person_ids, at=None):
     around = Q()
     for _pk, grid_code, building_id, compound_id in rows:
         around |= _covering(grid_code, building_id, compound_id)
-    controls = list(control_active(Control.all_objects.filter(around), at).select_related("area", "compound", "building"))
+    controls = list(
+        control_active(Control.all_objects.filter(around), at).select_related("area", "compound", "building")
+    )
     found = {}
     for pk, grid_code, building_id, compound_id in rows:
         covering = [
-            c for c in controls
+            c
+            for c in controls
             if (c.building_id and c.building_id == building_id)
             or (c.compound_id and c.compound_id == compound_id)
             or (c.area_id and grid_code.startswith(c.area.code))
@@ -729,7 +750,10 @@ def person_banners(person):
 
 
 def control_banner(control):
-    values = {"target": control_target(control), "since": timezone.localtime(control.starts_at).strftime("%Y-%m-%d %H:%M")}
+    values = {
+        "target": control_target(control),
+        "since": timezone.localtime(control.starts_at).strftime("%Y-%m-%d %H:%M"),
+    }
     if control.level == Control.Level.SEALED:
         text = _("%(target)s sealed since %(since)s: stay home, door-to-door service") % values
     else:
@@ -751,5 +775,7 @@ def control_pool_limits(person_ids):
         elif control.level == Control.Level.SEALED:
             limits[person_id] = PoolLimit(1, False, _("%(target)s is sealed: single tubes only") % values)
         else:
-            limits[person_id] = PoolLimit(10, False, _("%(target)s is controlled: at most 10 persons per tube") % values)
+            limits[person_id] = PoolLimit(
+                10, False, _("%(target)s is controlled: at most 10 persons per tube") % values
+            )
     return limits

@@ -66,9 +66,11 @@ def isolation_open(person, *, kind, identified_at=None):
     """Opens the path of a risk person (identified) under the protocol in force now, or returns the one already
     open: a person traced from two cases is managed once. Reads the person across areas through the caller: tracing
     staff identify whoever the trace finds."""
-    open_ = Isolation.all_objects.filter(person=person).exclude(
-        stage__in=[Isolation.Stage.RELEASED, Isolation.Stage.ESCALATED]
-    ).first()
+    open_ = (
+        Isolation.all_objects.filter(person=person)
+        .exclude(stage__in=[Isolation.Stage.RELEASED, Isolation.Stage.ESCALATED])
+        .first()
+    )
     if open_ is not None:
         return open_
     with transaction.atomic():
@@ -231,8 +233,15 @@ def _entry_write(item, venues, rules, user):
         return 422, _entry_refused(item, errors)
     with transaction.atomic():
         visit = VenueVisit.all_objects.create(
-            venue=venue, person=person, grid_id=person.grid_id, visited_at=at, source=VenueVisit.Source.GATE,
-            direction=direction, code_colour=colour, temperature=temperature, recorded_by=user,
+            venue=venue,
+            person=person,
+            grid_id=person.grid_id,
+            visited_at=at,
+            source=VenueVisit.Source.GATE,
+            direction=direction,
+            code_colour=colour,
+            temperature=temperature,
+            recorded_by=user,
         )
         reasons, advice = entry_advice(person, colour, temperature, at, rules)
         record_colour = health_code_colour(person, at)
@@ -241,8 +250,13 @@ def _entry_write(item, venues, rules, user):
         alert = None
         if reasons:
             alert = EntryAlert.all_objects.create(
-                visit=visit, person=person, grid_id=person.grid_id, fever="fever" in reasons, code_colour=colour,
-                under_control="control" in reasons, created_at=timezone.now(),
+                visit=visit,
+                person=person,
+                grid_id=person.grid_id,
+                fever="fever" in reasons,
+                code_colour=colour,
+                under_control="control" in reasons,
+                created_at=timezone.now(),
             )
     return 201, {
         "client_key": item.get("client_key"),
@@ -281,14 +295,22 @@ def entry_advice(person, colour, temperature, at, rules):
 
 # Our own records' colour (tracing.selectors.health_code_colour), when it says more than the code the person shows.
 RECORD_ADVICE = {
-    VenueVisit.CodeColour.RED: lambda: _("Our records: red code (a case or in isolation). Keep the person here and call the community."),
-    VenueVisit.CodeColour.YELLOW: lambda: _("Our records: yellow code (possible exposure, not yet cleared). Send the person to a yellow-code testing point."),
+    VenueVisit.CodeColour.RED: lambda: _(
+        "Our records: red code (a case or in isolation). Keep the person here and call the community."
+    ),
+    VenueVisit.CodeColour.YELLOW: lambda: _(
+        "Our records: yellow code (possible exposure, not yet cleared). Send the person to a yellow-code testing point."
+    ),
 }
 
 COLOUR_ADVICE = {
     VenueVisit.CodeColour.RED: lambda: _("Red code: keep the person here and call the community."),
-    VenueVisit.CodeColour.YELLOW: lambda: _("Yellow code: do not admit; send the person to a yellow-code testing point."),
-    VenueVisit.CodeColour.UNKNOWN: lambda: _("No code shown: do not admit until the code is checked. The grid worker is told."),
+    VenueVisit.CodeColour.YELLOW: lambda: _(
+        "Yellow code: do not admit; send the person to a yellow-code testing point."
+    ),
+    VenueVisit.CodeColour.UNKNOWN: lambda: _(
+        "No code shown: do not admit until the code is checked. The grid worker is told."
+    ),
 }
 
 
@@ -412,7 +434,17 @@ def _arrival_identity(name, id_number, phone):
 
 @writes("tracing.add_arrivalreport")
 def arrival_report_create(
-    *, grid, channel, name, id_number, phone, origin, arrived_at, transport, transport_number="", address,
+    *,
+    grid,
+    channel,
+    name,
+    id_number,
+    phone,
+    origin,
+    arrived_at,
+    transport,
+    transport_number="",
+    address,
     client_key=None,
 ):
     """Records an arrival, matched to the register by ID number (across the district: a person reports where they
@@ -579,9 +611,11 @@ def key_group_obligations_for(day=None):
     day = day or timezone.localdate()
     start, end = _day_window(day)
     rows = []
-    members = KeyGroupMember.all_objects.filter(group__active=True, joined_on__lte=day).filter(
-        Q(left_on__isnull=True) | Q(left_on__gte=day)
-    ).select_related("group")
+    members = (
+        KeyGroupMember.all_objects.filter(group__active=True, joined_on__lte=day)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
+        .select_related("group")
+    )
     for member in members:
         age = (day - member.joined_on).days
         for kind, every in (
@@ -591,9 +625,13 @@ def key_group_obligations_for(day=None):
             if every and age % every == 0:
                 rows.append(
                     TestObligation(
-                        person_id=member.person_id, grid_id=member.grid_id, kind=kind,
-                        reason=TestObligation.Reason.KEY_GROUP, key_group_id=member.group_id,
-                        due_from=start, due_by=end,
+                        person_id=member.person_id,
+                        grid_id=member.grid_id,
+                        kind=kind,
+                        reason=TestObligation.Reason.KEY_GROUP,
+                        key_group_id=member.group_id,
+                        due_from=start,
+                        due_by=end,
                     )
                 )
     before = TestObligation.all_objects.filter(reason=TestObligation.Reason.KEY_GROUP, due_from=start).count()
@@ -611,7 +649,10 @@ def inspection_record(venue, *, inspected_on, findings="", follow_up_due=None):
     if follow_up_due is not None and follow_up_due < inspected_on:
         raise ValidationError({"follow_up_due": _("the follow-up is due before the inspection")})
     return Inspection.all_objects.create(
-        venue=venue, inspected_on=inspected_on, inspector=current_actor().user, findings=findings,
+        venue=venue,
+        inspected_on=inspected_on,
+        inspector=current_actor().user,
+        findings=findings,
         follow_up_due=follow_up_due,
     )
 
@@ -912,8 +953,11 @@ def isolation_transfer(isolation, *, place, site_name=""):
         raise ValidationError({"site_name": _("name the centralised site")})
     now, user = timezone.now(), current_actor().user
     changes = {
-        "stage": Isolation.Stage.TRANSFERRED, "place": place, "site_name": site_name.strip()[:100],
-        "transferred_at": now, "transferred_by": user,
+        "stage": Isolation.Stage.TRANSFERRED,
+        "place": place,
+        "site_name": site_name.strip()[:100],
+        "transferred_at": now,
+        "transferred_by": user,
     }
     if isolation.notified_at is None:
         changes.update(notified_at=now, notified_by=user)
@@ -929,14 +973,19 @@ def isolation_isolate(isolation):
     now = timezone.now()
     with transaction.atomic():
         _step(
-            isolation, [Isolation.Stage.TRANSFERRED],
+            isolation,
+            [Isolation.Stage.TRANSFERRED],
             {"stage": Isolation.Stage.ISOLATING, "isolating_since": now, "isolated_by": current_actor().user},
             "isolation start",
         )
         TestObligation.all_objects.bulk_create(
             TestObligation(
-                person_id=isolation.person_id, grid_id=isolation.grid_id, reason=TestObligation.Reason.ISOLATION,
-                isolation=isolation, due_from=start, due_by=start + timedelta(days=1),
+                person_id=isolation.person_id,
+                grid_id=isolation.grid_id,
+                reason=TestObligation.Reason.ISOLATION,
+                isolation=isolation,
+                due_from=start,
+                due_by=start + timedelta(days=1),
             )
             for start in isolation_test_days(isolation)
         )
@@ -952,15 +1001,19 @@ def _schedule(isolation):
     centralised then at home; secondary contacts and arrivals at home."""
     p = isolation.protocol
     if isolation.kind == Isolation.Kind.CLOSE:
-        return [(0, p.close_central_days, p.close_central_test_days), (p.close_central_days, p.close_home_days,
-                                                                         p.close_home_test_days)]
+        return [
+            (0, p.close_central_days, p.close_central_test_days),
+            (p.close_central_days, p.close_home_days, p.close_home_test_days),
+        ]
     return [(0, p.secondary_home_days, p.secondary_test_days)]
 
 
 def isolation_test_days(isolation):
     """The start of each test day (day 1 is the day isolation started, in local time)."""
     first = timezone.localdate(isolation.isolating_since)
-    return [_day_start(first + timedelta(days=offset + d - 1)) for offset, _n, days in _schedule(isolation) for d in days]
+    return [
+        _day_start(first + timedelta(days=offset + d - 1)) for offset, _n, days in _schedule(isolation) for d in days
+    ]
 
 
 def isolation_ends_at(isolation):
@@ -1016,8 +1069,9 @@ def handover_escalate_overdue(now=None):
     now = now or timezone.now()
     limit = now - timedelta(minutes=TracingSettings.current().handover_escalate_minutes)
     count = 0
-    for handover in HandOver.all_objects.filter(accepted_at__isnull=True, escalated_at__isnull=True,
-                                                handed_at__lte=limit).select_related("grid"):
+    for handover in HandOver.all_objects.filter(
+        accepted_at__isnull=True, escalated_at__isnull=True, handed_at__lte=limit
+    ).select_related("grid"):
         street = Area.all_objects.get(code=handover.grid.code[: Area.CODE_LENGTH[Area.Level.STREET]])
         with transaction.atomic():
             if HandOver.all_objects.filter(pk=handover.pk, accepted_at__isnull=True, escalated_at__isnull=True).update(

@@ -160,15 +160,25 @@ def leak_arrivals(person):
     )
 
     report = arrival_report_create(
-        grid=person.grid, channel=ArrivalReport.Channel.WORKER, name=person.name, id_number=person.id_number,
-        phone=person.phone or "13800138000", origin=_arrival_divisions(), arrived_at=timezone.now(),
-        transport="train", transport_number="G6001", address="中福路1号",
+        grid=person.grid,
+        channel=ArrivalReport.Channel.WORKER,
+        name=person.name,
+        id_number=person.id_number,
+        phone=person.phone or "13800138000",
+        origin=_arrival_divisions(),
+        arrived_at=timezone.now(),
+        transport="train",
+        transport_number="G6001",
+        address="中福路1号",
     )
     antigen_test_record(person, result="negative")
     group = KeyGroup.objects.create(name="快递小哥", kind=KeyGroup.Kind.COURIERS, area=person.grid)
     key_group_member_add(group, person)
     venue = Venue.objects.create(
-        name="颐康养老院", kind=Venue.Kind.SPECIAL, special_kind="care_home", area=person.grid,
+        name="颐康养老院",
+        kind=Venue.Kind.SPECIAL,
+        special_kind="care_home",
+        area=person.grid,
         code=secrets.token_urlsafe(16),
     )
     inspection_record(venue, inspected_on=timezone.localdate(), findings="消毒记录不全")
@@ -188,9 +198,16 @@ def write_cases_arrivals(values):
 
     person = Person.all_objects.get(pk=values["person_id"])
     unmatched = ArrivalReport.all_objects.create(
-        grid=person.grid, channel=ArrivalReport.Channel.PUBLIC, name="外来人", id_number=synthetic_id_number(91_000),
-        phone="13900000000", origin=_arrival_divisions(), arrived_at=timezone.now(), transport="car",
-        address="中福路2号", receipt=f"AR-WALK-{person.pk}",
+        grid=person.grid,
+        channel=ArrivalReport.Channel.PUBLIC,
+        name="外来人",
+        id_number=synthetic_id_number(91_000),
+        phone="13900000000",
+        origin=_arrival_divisions(),
+        arrived_at=timezone.now(),
+        transport="car",
+        address="中福路2号",
+        receipt=f"AR-WALK-{person.pk}",
     )
     newcomer = person_create(
         grid=person.grid, household=person.household, name="新成员", id_number=synthetic_id_number(91_001)
@@ -198,26 +215,41 @@ def write_cases_arrivals(values):
     group = KeyGroup.all_objects.get(pk=values["group_id"])
     venue = Venue.all_objects.get(pk=values["venue_id"])
     arrival = {
-        "name": person.name, "id_number": person.id_number, "phone": "13800138000", "province": "44", "city": "4401",
-        "district": "440104", "arrived_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "transport": "train",
-        "address": "中福路1号", "grid": person.grid_id,
+        "name": person.name,
+        "id_number": person.id_number,
+        "phone": "13800138000",
+        "province": "44",
+        "city": "4401",
+        "district": "440104",
+        "arrived_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "transport": "train",
+        "address": "中福路1号",
+        "grid": person.grid_id,
     }
     return [
         WriteCase("tracing:arrival_new", reverse("tracing:arrival_new"), "tracing.add_arrivalreport", data=arrival),
         WriteCase(
-            "tracing:arrival_resolve", reverse("tracing:arrival_resolve", args=[unmatched.pk]),
-            "tracing.change_arrivalreport", data={"person_id": person.pk},
+            "tracing:arrival_resolve",
+            reverse("tracing:arrival_resolve", args=[unmatched.pk]),
+            "tracing.change_arrivalreport",
+            data={"person_id": person.pk},
         ),
         WriteCase(
-            "tracing:antigen_record", reverse("tracing:antigen_record", args=[person.pk]), "tracing.add_antigentest",
+            "tracing:antigen_record",
+            reverse("tracing:antigen_record", args=[person.pk]),
+            "tracing.add_antigentest",
             data={"result": "negative"},
         ),
         WriteCase(
-            "tracing:key_group_member_add", reverse("tracing:key_group_member_add", args=[group.pk]),
-            "tracing.add_keygroupmember", data={"id_number": newcomer.id_number},
+            "tracing:key_group_member_add",
+            reverse("tracing:key_group_member_add", args=[group.pk]),
+            "tracing.add_keygroupmember",
+            data={"id_number": newcomer.id_number},
         ),
         WriteCase(
-            "tracing:inspection_new", reverse("tracing:inspection_new", args=[venue.pk]), "tracing.add_inspection",
+            "tracing:inspection_new",
+            reverse("tracing:inspection_new", args=[venue.pk]),
+            "tracing.add_inspection",
             data={"inspected_on": timezone.localdate().isoformat(), "findings": "已整改"},
         ),
     ]
@@ -436,7 +468,14 @@ def write_cases_control(values):
 # --- joined: every part's rows and cases ---
 
 LEAK_PARTS = [leak_venues, leak_gate_kwargs, leak_arrivals, leak_cases, leak_isolation, leak_control]
-WRITE_CASE_PARTS = [write_cases_venues, write_cases_gate, write_cases_arrivals, write_cases_cases, write_cases_isolation, write_cases_control]
+WRITE_CASE_PARTS = [
+    write_cases_venues,
+    write_cases_gate,
+    write_cases_arrivals,
+    write_cases_cases,
+    write_cases_isolation,
+    write_cases_control,
+]
 
 
 def leak_objects(person):

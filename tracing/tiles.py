@@ -16,28 +16,46 @@ OPEN_STAGES = selectors.OPEN_STAGES
 
 def isolation_figures(area, day):
     stages = dict(
-        Isolation.objects.filter(grid__code__startswith=area.code).values_list("stage").annotate(n=Count("pk")).order_by()
+        Isolation.objects.filter(grid__code__startswith=area.code)
+        .values_list("stage")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     times = selectors.time_to_isolation(area)[0]
     waiting = HandOver.objects.filter(grid__code__startswith=area.code, accepted_at__isnull=True)
     escalated = waiting.filter(escalated_at__isnull=False).count()
     isolation_list = reverse("tracing:isolation_list")
     figures = [
-        Figure("cases_today", _("new cases"), Case.objects.filter(grid__code__startswith=area.code,
-                                                                  created_at__date=day).count(),
-               url=reverse("tracing:case_list")),
+        Figure(
+            "cases_today",
+            _("new cases"),
+            Case.objects.filter(grid__code__startswith=area.code, created_at__date=day).count(),
+            url=reverse("tracing:case_list"),
+        ),
     ]
     figures += [
-        Figure(f"stage_{stage}", Isolation.Stage(stage).label, stages.get(stage, 0), url=f"{isolation_list}?stage={stage}")
+        Figure(
+            f"stage_{stage}", Isolation.Stage(stage).label, stages.get(stage, 0), url=f"{isolation_list}?stage={stage}"
+        )
         for stage in OPEN_STAGES
     ]
     figures += [
         Figure("waiting", _("identified, not yet in isolation"), times["waiting"], alert=times["waiting"] > 0),
-        Figure("isolation_median", _("identification to isolation, median"), times["median"], _("min"),
-               url=reverse("tracing:isolation_times_area", args=[area.code])),
+        Figure(
+            "isolation_median",
+            _("identification to isolation, median"),
+            times["median"],
+            _("min"),
+            url=reverse("tracing:isolation_times_area", args=[area.code]),
+        ),
         Figure("isolation_p90", _("identification to isolation, 90th percentile"), times["p90"], _("min")),
-        Figure("handovers_waiting", _("hand-overs not yet accepted"), waiting.count(),
-               url=reverse("tracing:handover_list"), alert=escalated > 0),
+        Figure(
+            "handovers_waiting",
+            _("hand-overs not yet accepted"),
+            waiting.count(),
+            url=reverse("tracing:handover_list"),
+            alert=escalated > 0,
+        ),
     ]
     return figures
 
@@ -64,9 +82,7 @@ def _controls_active(area):
     # containing it.
     ancestors = [area.code[:n] for n in Area.CODE_LENGTH.values() if n <= len(area.code)]
     return active.filter(
-        Q(building__grid=area)
-        | Q(compound__buildings__grid=area)
-        | Q(area__code__in=ancestors)
+        Q(building__grid=area) | Q(compound__buildings__grid=area) | Q(area__code__in=ancestors)
     ).distinct()
 
 
@@ -74,8 +90,13 @@ def control_figures(area, day):
     levels = dict(_controls_active(area).values_list("level").annotate(n=Count("pk", distinct=True)).order_by())
     url = reverse("tracing:control_list")
     return [
-        Figure(f"control_{level}", _("under control: %(level)s") % {"level": Control.Level(level).label},
-               levels.get(level, 0), url=url, alert=level == Control.Level.SEALED and levels.get(level, 0) > 0)
+        Figure(
+            f"control_{level}",
+            _("under control: %(level)s") % {"level": Control.Level(level).label},
+            levels.get(level, 0),
+            url=url,
+            alert=level == Control.Level.SEALED and levels.get(level, 0) > 0,
+        )
         for level in Control.Level.values
     ]
 

@@ -410,7 +410,9 @@ def arrival_new(request):
         else:
             try:
                 report = services.arrival_report_create(
-                    grid=data["grid"], channel=ArrivalReport.Channel.WORKER, client_key=data["client_key"] or None,
+                    grid=data["grid"],
+                    channel=ArrivalReport.Channel.WORKER,
+                    client_key=data["client_key"] or None,
                     **_report_fields(data),
                 )
             except ValidationError as exc:
@@ -431,7 +433,9 @@ def arrival_detail(request, report_id):
     candidates = []
     if report.person_id is None:
         # Who in the resolver's area this could be: the same name or the same phone.
-        candidates = list(Person.objects.filter(Q(name=report.name) | Q(phone=report.phone)).select_related("grid")[:10])
+        candidates = list(
+            Person.objects.filter(Q(name=report.name) | Q(phone=report.phone)).select_related("grid")[:10]
+        )
     obligations = report.obligations.order_by("due_from")
     return render(
         request,
@@ -896,7 +900,9 @@ def control_new(request):
 @login_required
 @permission_required("tracing.view_control", raise_exception=True)
 def control_detail(request, control_id):
-    control = get_object_or_404(Control.objects.select_related("area", "compound", "building", "lifted_by"), pk=control_id)
+    control = get_object_or_404(
+        Control.objects.select_related("area", "compound", "building", "lifted_by"), pk=control_id
+    )
     context = {
         "control": control,
         "target": selectors.control_target(control),

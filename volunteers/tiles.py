@@ -21,16 +21,24 @@ def volunteer_figures(area, day):
     now = timezone.now()
     start, end = selectors.hour_slot(now)
     on_shift = Shift.objects.filter(
-        site__area__code__startswith=area.code, checked_in_at__isnull=False, checked_out_at__isnull=True,
-        starts_at__lt=end, ends_at__gt=start,
+        site__area__code__startswith=area.code,
+        checked_in_at__isnull=False,
+        checked_out_at__isnull=True,
+        starts_at__lt=end,
+        ends_at__gt=start,
     ).count()
     gaps = selectors.places_short(_sites_working(area, now), now)
     errands = Errand.objects.filter(grid__code__startswith=area.code, status=Errand.Status.OPEN).count()
     return [
         Figure("on_shift", _("volunteers on shift now"), on_shift, url=reverse("volunteers:sites")),
         Figure("gaps", _("places short this hour"), gaps, url=reverse("volunteers:sites"), alert=gaps > 0),
-        Figure("errands_open", _("errands waiting for a volunteer"), errands, url=reverse("volunteers:errands"),
-               alert=errands > 0),
+        Figure(
+            "errands_open",
+            _("errands waiting for a volunteer"),
+            errands,
+            url=reverse("volunteers:errands"),
+            alert=errands > 0,
+        ),
     ]
 
 

@@ -36,9 +36,7 @@ def _shown(client, url):
     response = client.get(url)
     assert response.status_code == 200
     html = response.content.decode()
-    figures = {
-        (tile.key, f["key"]): f["value"] for tile in response.context["tiles"] for f in tile.figures
-    }
+    figures = {(tile.key, f["key"]): f["value"] for tile in response.context["tiles"] for f in tile.figures}
     return response, html, figures
 
 
@@ -63,7 +61,9 @@ def _direct(area, now):
     out["screening.round", "positive"] = (
         samples.filter(tube__result=Tube.Result.POSITIVE).values("person").distinct().count()
     )
-    tubes = Tube.objects.filter(round=round_, resulted_at__isnull=False, samples__grid__code__startswith=code).distinct()
+    tubes = Tube.objects.filter(
+        round=round_, resulted_at__isnull=False, samples__grid__code__startswith=code
+    ).distinct()
     minutes = [(t.resulted_at - t.closed_at).total_seconds() / 60 for t in tubes]
     out["screening.round", "turnaround"] = round(sum(minutes) / len(minutes)) if minutes else None
 
@@ -79,7 +79,9 @@ def _direct(area, now):
     out["tracing.isolation", "waiting"] = (
         isolations.filter(isolating_since__isnull=True).exclude(stage=Isolation.Stage.ESCALATED).count()
     )
-    out["tracing.isolation", "handovers_waiting"] = HandOver.all_objects.filter(accepted_at__isnull=True, **under).count()
+    out["tracing.isolation", "handovers_waiting"] = HandOver.all_objects.filter(
+        accepted_at__isnull=True, **under
+    ).count()
     active = Control.all_objects.filter(lifted_at__isnull=True, starts_at__lte=now, community__code__startswith=code)
     active = active.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
     for level in ("sealed", "controlled"):
@@ -106,8 +108,11 @@ def _direct(area, now):
     out["volunteers.gaps", "errands_open"] = Errand.all_objects.filter(status="open", **under).count()
     hour = timezone.localtime(now).replace(minute=0, second=0, microsecond=0)
     out["volunteers.gaps", "on_shift"] = Shift.all_objects.filter(
-        checked_in_at__isnull=False, checked_out_at__isnull=True, starts_at__lt=hour + timedelta(hours=1),
-        ends_at__gt=hour, site__area__code__startswith=code,
+        checked_in_at__isnull=False,
+        checked_out_at__isnull=True,
+        starts_at__lt=hour + timedelta(hours=1),
+        ends_at__gt=hour,
+        site__area__code__startswith=code,
     ).count()
     return out
 
@@ -125,9 +130,13 @@ def test_every_number_on_the_district_dashboard_equals_a_direct_count(demo, clie
     assert compared >= 30 and compared == len(expected), (compared, set(expected) - set(shown))
     # What is not compared above is derived from what is (a share, a median, a count of the gaps): named here.
     assert set(shown) - set(expected) <= {
-        ("screening.round", "coverage"), ("screening.round", "missing"), ("notices.reach", "acknowledged"),
-        ("tracing.isolation", "isolation_median"), ("tracing.isolation", "isolation_p90"),
-        ("care.ledger", "unreached"), ("volunteers.gaps", "gaps"),
+        ("screening.round", "coverage"),
+        ("screening.round", "missing"),
+        ("notices.reach", "acknowledged"),
+        ("tracing.isolation", "isolation_median"),
+        ("tracing.isolation", "isolation_p90"),
+        ("care.ledger", "unreached"),
+        ("volunteers.gaps", "gaps"),
     }
     # The page shows them: the district's population as the register counts it, in 万 or with a thousands comma.
     persons = expected["registry.population", "persons"]
@@ -138,11 +147,16 @@ def test_every_number_on_the_district_dashboard_equals_a_direct_count(demo, clie
     street = Area.all_objects.filter(parent=demo).order_by("code").first()
     assert f'href="/command/areas/{street.code}/"' in html
     _r, _h, street_shown = _shown(client, f"/command/areas/{street.code}/")
-    assert street_shown["registry.population", "persons"] == Person.all_objects.filter(
-        grid__code__startswith=street.code
-    ).count()
+    assert (
+        street_shown["registry.population", "persons"]
+        == Person.all_objects.filter(grid__code__startswith=street.code).count()
+    )
     street_direct = _direct(street, timezone.now())
-    for key in [("care.ledger", "requests_open"), ("screening.round", "sampled"), ("tracing.isolation", "stage_isolating")]:
+    for key in [
+        ("care.ledger", "requests_open"),
+        ("screening.round", "sampled"),
+        ("tracing.isolation", "stage_isolating"),
+    ]:
         assert street_shown[key] == street_direct[key], key
 
 

@@ -91,7 +91,9 @@ def test_wecom_robot_gets_one_message_per_grid(fake, users, areas, make_person, 
     assert all(d.person_id is None for d in robots)
 
 
-def test_sms_http_500_is_retried_with_backoff(fake, users, areas, make_person, settings, django_capture_on_commit_callbacks):
+def test_sms_http_500_is_retried_with_backoff(
+    fake, users, areas, make_person, settings, django_capture_on_commit_callbacks
+):
     person = make_person("B", phone="13912340000")
     settings.NOTICES = {
         "SMS_BACKEND": "http",
@@ -124,13 +126,19 @@ def test_sms_http_500_is_retried_with_backoff(fake, users, areas, make_person, s
     assert sms.status == Delivery.Status.SENT and sms.attempts == 3 and len(fake.received) == 3
 
 
-def test_sms_gives_up_after_max_attempts_and_a_dead_server_is_a_failure(users, areas, make_person, settings,
-                                                                       django_capture_on_commit_callbacks):
+def test_sms_gives_up_after_max_attempts_and_a_dead_server_is_a_failure(
+    users, areas, make_person, settings, django_capture_on_commit_callbacks
+):
     make_person("B")
     with FakeServer() as dead:
         url = dead.url
-    settings.NOTICES = {"SMS_BACKEND": "http", "SMS_URL": f"{url}/sms", "MAX_ATTEMPTS": 2, "BACKOFF_SECONDS": 1,
-                        "QUIET_HOURS": ("23:00", "06:00")}
+    settings.NOTICES = {
+        "SMS_BACKEND": "http",
+        "SMS_URL": f"{url}/sms",
+        "MAX_ATTEMPTS": 2,
+        "BACKOFF_SECONDS": 1,
+        "QUIET_HOURS": ("23:00", "06:00"),
+    }
     with time_machine.travel(NOON, tick=False):
         notice = send(users["greg"], areas["B"], ["sms"], django_capture_on_commit_callbacks)
     sms = Delivery.all_objects.get(notice=notice)

@@ -31,7 +31,10 @@ def test_rows_are_copied_and_back_again(areas, make_person):
     new = executor.loader.project_state(AFTER).apps.get_model("notices", "NoticeAck")
     copied = new._base_manager.get()
     assert (copied.round_id, copied.person_id, copied.grid_id, copied.acknowledged_at) == (
-        round_.pk, person.pk, person.grid_id, at
+        round_.pk,
+        person.pk,
+        person.grid_id,
+        at,
     )
 
     executor = MigrationExecutor(connection)

@@ -74,7 +74,9 @@ def test_grid_worker_cannot_send_to_the_next_grid(client, users, areas, resident
     data = {"area": areas["A"].pk, "title": "t", "body": "{name}", "audience": "area", "channels": ["inbox"]}
     response = client.post(reverse("notices:new"), data)
     assert response.status_code == 422 and not Notice.all_objects.exists()
-    response = client.post("/api/v1/notices", {"area": areas["A"].code, "title": "t", "body": "x"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/notices", {"area": areas["A"].code, "title": "t", "body": "x"}, content_type="application/json"
+    )
     assert response.status_code == 404
 
 
@@ -102,7 +104,9 @@ def test_api_send_and_counts(client, users, areas, residents, django_capture_on_
     body = response.json()
     assert body["persons"] == 4 and body["acknowledged"] == 0
     assert body["by_channel"]["inbox"] == {"queued": 4}
-    bad = client.post("/api/v1/notices", {"area": areas["A"].code, "title": "t", "body": "{x}"}, content_type="application/json")
+    bad = client.post(
+        "/api/v1/notices", {"area": areas["A"].code, "title": "t", "body": "{x}"}, content_type="application/json"
+    )
     assert bad.status_code == 422 and "body" in bad.json()["errors"]
     again = client.get(f"/api/v1/notices/{body['id']}")
     assert again.status_code == 200 and again.json()["by_channel"]["inbox"] == {"sent": 4}  # the task ran on commit
@@ -205,8 +209,12 @@ def test_rate_per_minute_defers_the_rest(send, users, areas, residents, settings
 def test_pages_answer(send, client, users, areas, residents):
     notice = send(areas["A"], users["gwen"])
     assert client.login(username="gwen", password=PASSWORD)
-    for url in (reverse("notices:inbox"), reverse("notices:new"), reverse("notices:detail", args=[notice.pk]),
-                reverse("notices:calls")):
+    for url in (
+        reverse("notices:inbox"),
+        reverse("notices:new"),
+        reverse("notices:detail", args=[notice.pk]),
+        reverse("notices:calls"),
+    ):
         assert client.get(url).status_code == 200, url
     assert client.login(username="mia", password=PASSWORD)
     assert client.get(reverse("notices:inbox")).status_code == 403

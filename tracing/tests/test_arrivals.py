@@ -54,14 +54,17 @@ def test_origin_risk_covers_divisions_above_and_below(divisions):
     assert origin_risk(divisions["tianhe"], day - timedelta(days=10)) == ""  # before it was declared
 
 
-def test_a_low_risk_arrival_owes_two_tests_within_3_days_the_second_24_h_after_the_first(
-    divisions, make_person, areas
-):
+def test_a_low_risk_arrival_owes_two_tests_within_3_days_the_second_24_h_after_the_first(divisions, make_person, areas):
     person = make_person("A")
     r = report(person, divisions["yuexiu"], grid=areas["A"])
     assert (r.person, r.grid, r.risk_level, r.transport_number) == (person, areas["A"], "low", "G6001")
     first, second = Obligation.objects.filter(arrival=r).order_by("due_from")
-    assert (first.reason, first.kind, first.due_from, first.due_by) == ("arrival", "nucleic", ARRIVED, ARRIVED + timedelta(days=3))
+    assert (first.reason, first.kind, first.due_from, first.due_by) == (
+        "arrival",
+        "nucleic",
+        ARRIVED,
+        ARRIVED + timedelta(days=3),
+    )
     assert (second.follows, second.hours_after, second.due_by) == (first, 24, ARRIVED + timedelta(days=3))
     assert not Isolation.objects.filter(person=person).exists()
 
@@ -80,7 +83,9 @@ def test_a_high_risk_arrival_opens_an_arrival_isolation_instead_of_tests(divisio
 
 
 def test_no_risk_area_owes_nothing(divisions, make_person, areas):
-    r = report(make_person("A"), divisions["hubei"].children.create(code="4202", name="黄石市", level=2), grid=areas["A"])
+    r = report(
+        make_person("A"), divisions["hubei"].children.create(code="4202", name="黄石市", level=2), grid=areas["A"]
+    )
     assert r.risk_level == "" and not Obligation.objects.filter(arrival=r).exists()
 
 
@@ -104,8 +109,13 @@ def test_bad_numbers_are_refused_naming_the_field(divisions, areas):
         report(None, divisions["yuexiu"], grid=areas["A"], id_number="440704198001011234", phone="12345")
     assert set(refused.value.message_dict) == {"id_number", "phone"}
     with pytest.raises(ValidationError) as refused:
-        report(None, divisions["yuexiu"], grid=areas["A"], id_number="11010519491231002X",
-               arrived_at=ARRIVED + timedelta(days=5))
+        report(
+            None,
+            divisions["yuexiu"],
+            grid=areas["A"],
+            id_number="11010519491231002X",
+            arrived_at=ARRIVED + timedelta(days=5),
+        )
     assert set(refused.value.message_dict) == {"arrived_at"}
 
 
@@ -142,10 +152,20 @@ def test_a_sample_fulfils_any_reasons_test_and_an_antigen_test_only_antigen(divi
     person = make_person("A")
     start = ARRIVED
     iso = Obligation.objects.create(
-        person=person, grid=areas["A"], kind="nucleic", reason="isolation", due_from=start, due_by=start + timedelta(days=1)
+        person=person,
+        grid=areas["A"],
+        kind="nucleic",
+        reason="isolation",
+        due_from=start,
+        due_by=start + timedelta(days=1),
     )
     antigen = Obligation.objects.create(
-        person=person, grid=areas["A"], kind="antigen", reason="key_group", due_from=start, due_by=start + timedelta(days=1)
+        person=person,
+        grid=areas["A"],
+        kind="antigen",
+        reason="key_group",
+        due_from=start,
+        due_by=start + timedelta(days=1),
     )
     assert obligations_fulfil(person.pk, kind="nucleic", at=start + timedelta(hours=1)) == iso
     antigen_test_record(person, result="negative")

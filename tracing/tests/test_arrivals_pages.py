@@ -40,7 +40,9 @@ def form(areas, divisions, **extra):
     } | extra
 
 
-def test_a_self_report_gets_a_receipt_and_creates_the_tests_of_a_registered_person(client, areas, divisions, make_person):
+def test_a_self_report_gets_a_receipt_and_creates_the_tests_of_a_registered_person(
+    client, areas, divisions, make_person
+):
     person = make_person("A", id_number=synthetic_id_number(7_001))
     response = client.post(PUBLIC, form(areas, divisions))
     report = ArrivalReport.objects.get()
@@ -70,12 +72,16 @@ def test_a_resent_form_makes_one_report(client, areas, divisions):
 
 @pytest.mark.parametrize(
     ("language", "id_error", "phone_error"),
-    [("zh-hans", "身份证号码校验位错误", "不是有效的大陆电话号码"), ("en", "ID number check digit is wrong", "not a valid mainland number")],
+    [
+        ("zh-hans", "身份证号码校验位错误", "不是有效的大陆电话号码"),
+        ("en", "ID number check digit is wrong", "not a valid mainland number"),
+    ],
 )
 def test_bad_input_names_the_field_in_the_readers_language(client, areas, divisions, language, id_error, phone_error):
     bad_id = synthetic_id_number(7_001)[:-1] + ("0" if synthetic_id_number(7_001)[-1] != "0" else "1")
     response = client.post(
-        PUBLIC, form(areas, divisions, id_number=bad_id, phone="12", arrived_at="yesterday"),
+        PUBLIC,
+        form(areas, divisions, id_number=bad_id, phone="12", arrived_at="yesterday"),
         HTTP_ACCEPT_LANGUAGE=language,
     )
     assert response.status_code == 200 and not ArrivalReport.objects.exists()
@@ -108,7 +114,9 @@ def test_self_reports_are_limited_per_address(client, areas, divisions):
     settings.arrival_reports_per_hour = 2
     settings.save()
     statuses = [
-        client.post(PUBLIC, form(areas, divisions, client_key=f"k{n}", id_number=synthetic_id_number(7_100 + n))).status_code
+        client.post(
+            PUBLIC, form(areas, divisions, client_key=f"k{n}", id_number=synthetic_id_number(7_100 + n))
+        ).status_code
         for n in range(3)
     ]
     assert statuses == [302, 302, 429] and ArrivalReport.objects.count() == 2
@@ -121,7 +129,9 @@ def test_the_origin_pickers_list_the_divisions_under_the_choice(client, division
     assert "天河区" in districts and "越秀区" in districts
 
 
-def test_the_grid_worker_records_an_arrival_and_sees_who_is_due_and_overdue(client, users, areas, divisions, make_person):
+def test_the_grid_worker_records_an_arrival_and_sees_who_is_due_and_overdue(
+    client, users, areas, divisions, make_person
+):
     person = make_person("B", id_number=synthetic_id_number(7_001))
     client.force_login(users["greg"])
     response = client.post(
@@ -142,7 +152,9 @@ def test_the_grid_worker_records_an_arrival_and_sees_who_is_due_and_overdue(clie
     assert client.get(reverse("tracing:arrival_detail", args=[report.pk])).status_code == 404
 
 
-def test_community_staff_see_counts_per_grid_and_match_an_unmatched_report(client, users, areas, divisions, make_person):
+def test_community_staff_see_counts_per_grid_and_match_an_unmatched_report(
+    client, users, areas, divisions, make_person
+):
     Client().post(PUBLIC, form(areas, divisions))  # nobody registered with this number yet
     report = ArrivalReport.objects.get()
     person = make_person("B", name="返乡人")

@@ -39,7 +39,9 @@ def compound(areas, make_person):
     household_mate = make_person("B", name="明泰甲家属")
     household_mate.household = first.household
     household_mate.save(update_fields=["household"])
-    persons = Person.all_objects.select_related("household__building", "grid").in_bulk([first.pk, household_mate.pk, second.pk])
+    persons = Person.all_objects.select_related("household__building", "grid").in_bulk(
+        [first.pk, household_mate.pk, second.pk]
+    )
     return compound, [persons[first.pk], persons[household_mate.pk], persons[second.pk]]
 
 

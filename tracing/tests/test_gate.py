@@ -17,7 +17,9 @@ URL = "/api/v1/tracing/entries"
 
 @pytest.fixture
 def gate(areas):
-    return Venue.objects.create(name="明泰城北门", kind=Venue.Kind.COMPOUND_GATE, area=areas["zhongfu"], code="g-mingtai")
+    return Venue.objects.create(
+        name="明泰城北门", kind=Venue.Kind.COMPOUND_GATE, area=areas["zhongfu"], code="g-mingtai"
+    )
 
 
 @pytest.fixture
@@ -73,7 +75,11 @@ def test_a_fever_and_a_red_code_alert_the_grid_and_tell_the_gate_what_to_do(clie
     client.force_login(users["cass"])
     answer = post(
         client,
-        [entry("f", gate, fever, temperature="37.3"), entry("r", gate, red, "red"), entry("n", gate, normal, temperature="37.2")],
+        [
+            entry("f", gate, fever, temperature="37.3"),
+            entry("r", gate, red, "red"),
+            entry("n", gate, normal, temperature="37.2"),
+        ],
         language="zh-hans",
     ).json()
     fever_answer, red_answer, normal_answer = answer["results"]
@@ -91,16 +97,24 @@ def test_a_person_in_isolation_or_under_a_sealed_compound_raises_an_alert_with_a
 ):
     isolated, sealed, free = make_person("B"), make_person("A"), make_person("D")  # one building per grid
     Isolation.all_objects.create(
-        person=isolated, grid=isolated.grid, kind="close", protocol=ProtocolVersion.objects.first(),
+        person=isolated,
+        grid=isolated.grid,
+        kind="close",
+        protocol=ProtocolVersion.objects.first(),
         identified_at=timezone.now() - timedelta(hours=3),
     )
     Control.all_objects.create(
-        level="sealed", community=areas["zhongfu"], building=sealed.household.building,
+        level="sealed",
+        community=areas["zhongfu"],
+        building=sealed.household.building,
         starts_at=timezone.now() - timedelta(days=1),
     )
     Control.all_objects.create(  # lifted: no longer counts
-        level="sealed", community=areas["zhongfu"], building=free.household.building,
-        starts_at=timezone.now() - timedelta(days=3), lifted_at=timezone.now() - timedelta(days=1),
+        level="sealed",
+        community=areas["zhongfu"],
+        building=free.household.building,
+        starts_at=timezone.now() - timedelta(days=3),
+        lifted_at=timezone.now() - timedelta(days=1),
     )
     client.force_login(users["cass"])
     results = post(client, [entry("i", gate, isolated), entry("s", gate, sealed), entry("f", gate, free)]).json()
@@ -168,7 +182,9 @@ def test_the_entry_log_counts_today_by_colour_and_fever_masked_and_scoped(
     client, users, make_person, gate, areas, cato, django_assert_max_num_queries
 ):
     persons = [make_person("B") for _ in range(4)]
-    other_gate = Venue.objects.create(name="新创村卡口", kind=Venue.Kind.CHECKPOINT, area=areas["xinchuang"], code="g-x")
+    other_gate = Venue.objects.create(
+        name="新创村卡口", kind=Venue.Kind.CHECKPOINT, area=areas["xinchuang"], code="g-x"
+    )
     client.force_login(users["cass"])
     post(
         client,
@@ -206,8 +222,13 @@ def test_the_gate_is_told_our_records_colour_when_it_says_more_than_the_code_sho
     contact, neighbour = make_person("B"), make_person("B")
     now = timezone.now()
     Isolation.all_objects.create(
-        person=contact, grid=contact.grid, kind=Isolation.Kind.CLOSE, protocol=ProtocolVersion.objects.first(),
-        stage=Isolation.Stage.RELEASED, identified_at=now - timedelta(days=10), released_at=now - timedelta(hours=2),
+        person=contact,
+        grid=contact.grid,
+        kind=Isolation.Kind.CLOSE,
+        protocol=ProtocolVersion.objects.first(),
+        stage=Isolation.Stage.RELEASED,
+        identified_at=now - timedelta(days=10),
+        released_at=now - timedelta(hours=2),
     )
     client.force_login(users["cass"])
     results = post(client, [entry("r1", gate, contact), entry("r2", gate, neighbour)]).json()["results"]

@@ -70,7 +70,12 @@ def test_one_scan_and_one_tap_record_an_entry_and_a_lost_connection_loses_and_du
     wait.until(lambda d: VenueVisit.all_objects.count() == 1 and queued(d) == 0)
     visit = VenueVisit.all_objects.get()
     assert (visit.person_id, visit.venue_id, visit.source, visit.code_colour, visit.direction, visit.temperature) == (
-        persons[0].pk, gate.pk, "gate", "green", "in", None
+        persons[0].pk,
+        gate.pk,
+        "gate",
+        "green",
+        "in",
+        None,
     )
     assert browser.switch_to.active_element.get_attribute("id") == "scan"  # ready for the next person
 
@@ -114,8 +119,15 @@ def test_one_scan_and_one_tap_record_an_entry_and_a_lost_connection_loses_and_du
         "const k = Object.keys(localStorage).find((x) => x.endsWith('.queue'));"
         "localStorage.setItem(k, JSON.stringify([arguments[0]]));",
         {
-            "client_key": "resent-1", "venue": gate.pk, "person": persons[0].id_number, "code_colour": "green",
-            "direction": "in", "temperature": None, "at": timezone.now().isoformat(), "label": "x", "state": "waiting",
+            "client_key": "resent-1",
+            "venue": gate.pk,
+            "person": persons[0].id_number,
+            "code_colour": "green",
+            "direction": "in",
+            "temperature": None,
+            "at": timezone.now().isoformat(),
+            "label": "x",
+            "state": "waiting",
         },
     )
     browser.refresh()
@@ -124,8 +136,15 @@ def test_one_scan_and_one_tap_record_an_entry_and_a_lost_connection_loses_and_du
         "const k = Object.keys(localStorage).find((x) => x.endsWith('.queue'));"
         "localStorage.setItem(k, JSON.stringify([arguments[0]]));",
         {
-            "client_key": "resent-1", "venue": gate.pk, "person": persons[0].id_number, "code_colour": "green",
-            "direction": "in", "temperature": None, "at": timezone.now().isoformat(), "label": "x", "state": "waiting",
+            "client_key": "resent-1",
+            "venue": gate.pk,
+            "person": persons[0].id_number,
+            "code_colour": "green",
+            "direction": "in",
+            "temperature": None,
+            "at": timezone.now().isoformat(),
+            "label": "x",
+            "state": "waiting",
         },
     )
     browser.refresh()

@@ -156,8 +156,14 @@ def test_guessing_the_hand_off_code_locks_the_errand(areas, make_person, users):
     v = volunteer(areas, 6, roles=("delivery",), user=users["vera"])
     with acting_as(SYSTEM), translation.override("en"):
         errand = services.errand_create(
-            person.grid, person=person, kind=Errand.Kind.GROCERIES, source=Errand.Source.GRID_WORKER, items="米",
-            recipient_name=person.name, phone="13800138000", address="中福路1号",
+            person.grid,
+            person=person,
+            kind=Errand.Kind.GROCERIES,
+            source=Errand.Source.GRID_WORKER,
+            items="米",
+            recipient_name=person.name,
+            phone="13800138000",
+            address="中福路1号",
         )
         services.errand_claim(errand, v)
         wrong = next(f"{n:04d}" for n in range(10_000) if f"{n:04d}" != errand.handoff_code)
