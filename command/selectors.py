@@ -2,8 +2,9 @@
 
 A tile's numbers for an area do not depend on who asks, once the asker may see the whole area — and the pages let
 a user open only areas inside their own. So the cache is shared per (tile, area, day, language) and the scheduled
-job `command.dashboards_warm` refreshes the district's and the streets' every minute: a command screen never waits
-for a cold count of a whole district. Every tile says the time its numbers were taken ("as of")."""
+job `command.dashboards_warm` refreshes the district's and the streets' every minute (a run still under way when the
+next is due is not doubled: core.scheduler) and its counts stay until the next run replaces them: a command screen
+never waits for a cold count of a whole district. Every tile says the time its numbers were taken ("as of")."""
 
 from dataclasses import asdict, dataclass
 
@@ -71,13 +72,15 @@ def area_for(user, code=None):
     return area_by_code(code)
 
 
-def tile_data(tile, area, day, *, fresh=False):
-    """The tile's numbers for `area` on `day`, from the cache unless `fresh` (or not cached yet)."""
+def tile_data(tile, area, day, *, fresh=False, keep=None):
+    """The tile's numbers for `area` on `day`, from the cache unless `fresh` (or not cached yet). A count made for
+    a page is kept COMMAND_CACHE_SECONDS; the scheduled job's are kept `keep` seconds, longer than the job takes,
+    so that its own next run overwrites them and no page waits for a count in between."""
     key = _cache_key(tile, area, day)
     data = None if fresh else cache.get(key)
     if data is None:
         data = _compute(tile, area, day)
-        cache.set(key, data, settings.COMMAND_CACHE_SECONDS)
+        cache.set(key, data, keep or settings.COMMAND_CACHE_SECONDS)
     return data
 
 
@@ -110,4 +113,4 @@ def warm(areas, languages):
         with translation.override(language):
             for area in areas:
                 for tile in tiles_all():
-                    tile_data(tile, area, day, fresh=True)
+                    tile_data(tile, area, day, fresh=True, keep=settings.COMMAND_WARM_KEEP_SECONDS)

@@ -29,6 +29,8 @@ from core.models import ScheduledJob
 logger = logging.getLogger(__name__)
 _AFTER = timedelta(microseconds=1)
 ENQUEUE_RETRY = timedelta(minutes=1)  # a trigger answers "at or after"; a run that just fired needs "after"
+# A run enqueued this long ago that has not finished is taken as lost (its worker was killed): the next one fires.
+PENDING_LOST_AFTER = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -137,10 +139,17 @@ def _fire(job, state, now):
     """Claims this run by a conditional update of the time it was due — of two schedulers reading the same row,
     only one moves it on, so only one enqueues — then enqueues it. A failed enqueue (the queue is down) is recorded
     as the job's error and retried a minute later; the other jobs still fire."""
-    claimed = ScheduledJob.objects.filter(pk=state.pk, next_run_at=state.next_run_at).update(
-        next_run_at=job.schedule.next_after(now), enqueued_at=now
-    )
+    pending = _pending(state, now)
+    changes = {"next_run_at": job.schedule.next_after(now)} | ({} if pending else {"enqueued_at": now})
+    claimed = ScheduledJob.objects.filter(pk=state.pk, next_run_at=state.next_run_at).update(**changes)
     if not claimed:
+        return
+    if pending:
+        logger.info(
+            "scheduled job %s: the run enqueued at %s has not finished; this one is skipped",
+            job.name,
+            state.enqueued_at,
+        )
         return
     try:
         scheduled_job_run.enqueue(job.name)
@@ -148,10 +157,19 @@ def _fire(job, state, now):
         logger.exception("could not enqueue scheduled job %s", job.name)
         ScheduledJob.objects.filter(pk=state.pk).update(
             next_run_at=now + ENQUEUE_RETRY,
+            enqueued_at=state.enqueued_at,  # nothing was enqueued: nothing is pending
             last_error=_error_summary(exc),
             last_error_at=now,
             failures=F("failures") + 1,
         )
+
+
+def _pending(state, now):
+    """Whether the job's last enqueued run is still queued or running. A job that takes longer than its period (the
+    dashboards of a district in a full round) must not pile runs up in the queue in front of every other task."""
+    if state.enqueued_at is None or now - state.enqueued_at >= PENDING_LOST_AFTER:
+        return False
+    return state.last_run_at is None or state.last_run_at < state.enqueued_at
 
 
 def scheduler_loop(stop, *, longest_sleep=30):

@@ -314,6 +314,10 @@ NOTICES = {
 # The command centre's dashboard: how long a tile's numbers are kept (the job command.dashboards_warm refreshes
 # the district's and the streets' every minute), and how often the wall screen reloads them.
 COMMAND_CACHE_SECONDS = env_int("COMMAND_CACHE_SECONDS", 120)
+# How long the scheduled recount's numbers of the district and the streets stay, should no next run replace them
+# (no scheduler, no worker): longer than a recount of a district in a full round takes, under load. Each tile shows
+# the time it was counted.
+COMMAND_WARM_KEEP_SECONDS = env_int("COMMAND_WARM_KEEP_SECONDS", 15 * 60)
 COMMAND_WALL_REFRESH_SECONDS = env_int("COMMAND_WALL_REFRESH_SECONDS", 30)
 
 # The daily report (command.reports): made by the job command.daily_reports at DAILY_REPORT_AT (local time) for

@@ -207,3 +207,21 @@ def test_numbers_are_cached_with_their_time_and_the_job_recounts_them(demo, clie
     cache.clear()
     html = client.get("/command/").content.decode()
     assert "截至" in html or "as of" in html
+
+
+def test_the_jobs_counts_outlive_a_pages_until_the_next_run_replaces_them(demo, client, settings, time_machine):
+    """A page's own count is kept COMMAND_CACHE_SECONDS; the job's stay longer (a district's recount in a full round
+    can take longer than that), so a page between two runs reads them, never waiting for a count of its own."""
+    client.login(username="admin", password=PASSWORD)
+    now = timezone.now()
+    time_machine.move_to(now, tick=False)
+    dashboards_warm()
+    counted = _shown(client, "/command/")[2]["care.ledger", "requests_open"]
+    assert counted > 0
+    HelpRequest.all_objects.filter(status__in=HelpRequest.OPEN).update(status=HelpRequest.Status.RESOLVED)
+
+    time_machine.move_to(now + timedelta(seconds=settings.COMMAND_CACHE_SECONDS + 60), tick=False)
+    assert _shown(client, "/command/")[2]["care.ledger", "requests_open"] == counted  # still the job's count
+
+    time_machine.move_to(now + timedelta(seconds=settings.COMMAND_WARM_KEEP_SECONDS + 60), tick=False)
+    assert _shown(client, "/command/")[2]["care.ledger", "requests_open"] == 0  # no run replaced it: recounted

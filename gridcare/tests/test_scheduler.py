@@ -172,3 +172,28 @@ def test_the_status_page_is_the_district_admins(client, users, time_machine):
     assert f'href="{url}"' not in client.get(reverse("home")).content.decode()
     client.logout()
     assert client.get(url).status_code == 302
+
+
+def test_a_run_still_queued_is_not_enqueued_again_until_it_finishes_or_is_lost(db, settings, time_machine):
+    """The dashboards' recount can take longer than its minute in a full round: runs must not pile up in the queue.
+    A database queue with no worker holds the first run, as a busy one would."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    from django_tasks_db.models import DBTaskResult
+
+    job = "command.dashboards_warm"
+    start = timezone.now().replace(second=30, microsecond=0)
+
+    def queued():
+        return DBTaskResult.objects.filter(args_kwargs__args=[job]).count()
+
+    tick_at(time_machine, start)
+    assert queued() == 1
+    tick_at(time_machine, start + timedelta(minutes=3))  # three runs were due: the first has not run yet
+    assert queued() == 1 and state(job).next_run_at > start + timedelta(minutes=3)
+
+    ScheduledJob.objects.filter(name=job).update(last_run_at=start + timedelta(minutes=3, seconds=10))  # it ran
+    tick_at(time_machine, start + timedelta(minutes=4))
+    assert queued() == 2
+
+    tick_at(time_machine, start + timedelta(minutes=40))  # never finished (the worker was killed): taken as lost
+    assert queued() == 3
