@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from care import selectors
 from care.models import FollowUp
-from core.tiles import Figure, Tile, roll_up
+from core.tiles import Figure, Tile, roll_up, words
 from registry.models import Area
 
 
@@ -37,7 +37,7 @@ def care_figures(area, day):
         ),
         Figure(
             "unreached",
-            _("ledger persons not reached for %(days)s days") % {"days": days},
+            words(_("ledger persons not reached for %(days)s days"), days=days),
             unreached,
             url=f"{reverse('care:supervision')}?area={area.code}",
             alert=unreached > 0,

@@ -11,7 +11,7 @@ from registry.selectors import STREET, areas_down_to
 
 
 def dashboards_warm():
-    warm(areas_down_to(STREET), [code for code, _name in settings.LANGUAGES])
+    warm(areas_down_to(STREET))
 
 
 JOBS = [

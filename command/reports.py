@@ -23,7 +23,7 @@ from django.utils.translation import pgettext
 
 from command.models import DailyReport
 from core.context import system_actor
-from core.tiles import tiles_all
+from core.tiles import counting, tiles_all
 
 logger = logging.getLogger(__name__)
 
@@ -36,37 +36,32 @@ DASH = "—"
 
 def snapshot(area, day, language=None):
     """{tile key: {"label", "labels", "figures": [{"key", "label", "labels", "value", "unit", "units"}]}} of every
-    tile for `area` on `day`, as the system. The values and `label`/`unit` are those of `language` (the active one
-    by default); `labels`/`units` hold the words in every language of LANGUAGES, so a page in English shows an
-    English report whatever language it was written in (a figure's label may be a group's name, fixed when the
-    tile made it: the tiles are asked once per language)."""
+    tile for `area` on `day`, as the system. `label`/`unit` are the words of `language` (the active one by
+    default); `labels`/`units` hold them in every language of LANGUAGES, so a page in English shows an English
+    report whatever language it was written in. The tiles count once: their words are lazy translations."""
     language = language or translation.get_language()
-    languages = [language] + [code for code, _name in settings.LANGUAGES if code != language]
-    out = {}
-    with system_actor():
-        for code in languages:
-            with translation.override(code):
-                for tile in tiles_all():
-                    figures = tile.figures(area, day)
-                    entry = out.setdefault(tile.key, {"label": str(tile.label), "labels": {}, "figures": []})
-                    entry["labels"][code] = str(tile.label)
-                    known = {f["key"]: f for f in entry["figures"]}
-                    for f in figures:
-                        if code == language:
-                            entry["figures"].append(
-                                {
-                                    "key": f.key,
-                                    "label": str(f.label),
-                                    "labels": {code: str(f.label)},
-                                    "value": f.value,
-                                    "unit": str(f.unit),
-                                    "units": {code: str(f.unit)},
-                                }
-                            )
-                        elif f.key in known:
-                            known[f.key]["labels"][code] = str(f.label)
-                            known[f.key]["units"][code] = str(f.unit)
-    return out
+    with system_actor(), counting():
+        counted = [(tile, tile.figures(area, day)) for tile in tiles_all()]
+    return {
+        tile.key: {
+            **_in_languages(tile.label, language, "label"),
+            "figures": [
+                {"key": f.key, **_in_languages(f.label, language, "label"), "value": f.value}
+                | _in_languages(f.unit, language, "unit")
+                for f in figures
+            ],
+        }
+        for tile, figures in counted
+    }
+
+
+def _in_languages(text, language, field):
+    """{field: text in `language`, field + "s": {code: text in each language}}"""
+    words = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            words[code] = str(text)
+    return {field: words.get(language, str(text)), field + "s": words}
 
 
 def _word(entry, field, language):

@@ -1,10 +1,11 @@
 """The dashboard's reads: every tile the user may see, computed for an area and a day, kept in the cache.
 
 A tile's numbers for an area do not depend on who asks, once the asker may see the whole area — and the pages let
-a user open only areas inside their own. So the cache is shared per (tile, area, day, language) and the scheduled
-job `command.dashboards_warm` refreshes the district's and the streets' every minute (a run still under way when the
-next is due is not doubled: core.scheduler) and its counts stay until the next run replaces them: a command screen
-never waits for a cold count of a whole district. Every tile says the time its numbers were taken ("as of")."""
+a user open only areas inside their own. So the cache is shared per (tile, area, day), whatever the language: a
+tile's words are lazy translations, shown in the language of each page. The scheduled job `command.dashboards_warm`
+refreshes the district's and the streets' every minute (a run still under way when the next is due is not doubled:
+core.scheduler), and its counts stay until its next run replaces them: a command screen never waits for a cold
+count of a whole district. Every tile says the time its numbers were taken ("as of")."""
 
 from dataclasses import asdict, dataclass
 
@@ -12,9 +13,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import get_language
 
-from core.tiles import tiles_all, tiles_for
+from core.tiles import counting, tiles_all, tiles_for
 from registry.selectors import area_by_code, area_children
 
 
@@ -39,16 +39,21 @@ class TileView:
 
 
 def _cache_key(tile, area, day):
-    return f"command:tile:{tile.key}:{area.code}:{day.isoformat()}:{get_language()}"
+    return f"command:tile:{tile.key}:{area.code}:{day.isoformat()}"
 
 
 def _compute(tile, area, day):
+    with counting():
+        return _count(tile, area, day)
+
+
+def _count(tile, area, day):
     figures = [
         {
             "key": f.key,
-            "label": str(f.label),
+            "label": f.label,  # lazy: shown in each page's language
             "value": f.value,
-            "unit": str(f.unit),
+            "unit": f.unit,
             "url": f.url,
             "alert": f.alert,
         }
@@ -104,13 +109,9 @@ def dashboard(user, area, day=None):
     return [_view(tile, area, day, children) for tile in tiles_for(user)]
 
 
-def warm(areas, languages):
-    """Recompute every tile for each area in each language (the scheduled job, as the system)."""
-    from django.utils import translation
-
+def warm(areas):
+    """Recompute every tile for each area (the scheduled job, as the system)."""
     day = timezone.localdate()
-    for language in languages:
-        with translation.override(language):
-            for area in areas:
-                for tile in tiles_all():
-                    tile_data(tile, area, day, fresh=True, keep=settings.COMMAND_WARM_KEEP_SECONDS)
+    for area in areas:
+        for tile in tiles_all():
+            tile_data(tile, area, day, fresh=True, keep=settings.COMMAND_WARM_KEEP_SECONDS)

@@ -6,15 +6,35 @@ A tile's functions run inside the asking user's scope (a request, or `core.conte
 report) and read through the scoped managers, like any selector."""
 
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
+from functools import wraps
+
+from django.utils.functional import lazy
 
 from core.discovery import app_modules
+
+
+def _interpolate(text, values):
+    return str(text) % {key: str(value) for key, value in values.items()}
+
+
+_interpolate_lazy = lazy(_interpolate, str)
+
+
+def words(text, **values):
+    """`text % values` as a lazy translation: `_("%(item)s in stock") % {...}` would translate at once, in the
+    language of whoever counted the tile, and a tile counted once is shown in every language."""
+    return _interpolate_lazy(text, values)
 
 
 @dataclass(frozen=True)
 class Figure:
     key: str  # stable within its tile ("population"): the report compares today's with yesterday's by it
+    # Words (label, unit; a chart's title and series names) are lazy, never str: the dashboard counts a tile once
+    # for every language and shows its words in the language of each page.
     label: str  # a lazy translation
     value: int | float | None  # None: nothing to count yet (no round running), shown as "—", never as 0
     unit: str = ""  # shown after the value ("%", a lazy "min")
@@ -51,6 +71,36 @@ class Tile:
     chart: Callable[[object, date], "Chart | None"] | None = None
     order: int = 100  # place on the dashboard, smaller first
     map_keys: tuple = field(default=())  # figure keys of by_child the map may colour areas by
+
+
+_counting = ContextVar("tiles_counting", default=None)
+
+
+@contextmanager
+def counting():
+    """One count of the tiles (a dashboard's, a report's): inside it, a function wrapped by `shared` runs once per
+    arguments, however many of a tile's figures, by-child table and chart ask for it."""
+    token = _counting.set({})
+    try:
+        yield
+    finally:
+        _counting.reset(token)
+
+
+def shared(function):
+    """`function(*args)` (hashable args: models hash by their key) computed once inside `counting()`."""
+
+    @wraps(function)
+    def once(*args):
+        memo = _counting.get()
+        if memo is None:
+            return function(*args)
+        key = (function, *args)
+        if key not in memo:
+            memo[key] = function(*args)
+        return memo[key]
+
+    return once
 
 
 def tiles_all():

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.tiles import Figure, Tile
+from core.tiles import Figure, Tile, words
 from logistics.models import Campaign, Delivery, StockUse
 from logistics.selectors import campaign_totals
 
@@ -37,28 +37,28 @@ def donation_figures(area, day):
         figures += [
             Figure(
                 f"{key}_pledged",
-                _("%(item)s pledged (goal %(goal)s)") % {"item": campaign.item, "goal": campaign.goal},
+                words(_("%(item)s pledged (goal %(goal)s)"), item=campaign.item, goal=campaign.goal),
                 totals["units"],
                 campaign.unit,
                 url,
             ),
             Figure(
                 f"{key}_value",
-                _("%(item)s: value of gifts and money") % {"item": campaign.item},
+                words(_("%(item)s: value of gifts and money"), item=campaign.item),
                 float(totals["value"]),
                 _("yuan"),
                 url,
             ),
             Figure(
                 f"{key}_received",
-                _("%(item)s received at sites") % {"item": campaign.item},
+                words(_("%(item)s received at sites"), item=campaign.item),
                 received,
                 campaign.unit,
                 reverse("logistics:stock", args=[campaign.pk]),
             ),
             Figure(
                 f"{key}_stock",
-                _("%(item)s in stock at sites") % {"item": campaign.item},
+                words(_("%(item)s in stock at sites"), item=campaign.item),
                 received - used,
                 campaign.unit,
                 reverse("logistics:stock", args=[campaign.pk]),

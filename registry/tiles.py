@@ -20,7 +20,7 @@ def population(area, day):
         Figure("households", _("households"), Household.objects.filter(grid__code__startswith=area.code).count()),
     ]
     for group in selectors.special_groups():
-        figures.append(Figure(f"group_{group.code}", group.label, area.group_counts.get(group.pk, 0)))
+        figures.append(Figure(f"group_{group.code}", group.label_lazy, area.group_counts.get(group.pk, 0)))
     return figures
 
 

@@ -641,9 +641,11 @@ def _turnaround_minutes(round_):
 MAX_POINTS = 500
 
 
-def coverage_over_time(round_, area, step_minutes=60):
-    """[(time, sampled so far, percent of expected)] from the round's start to now (or its end)."""
-    expected = coverage(round_, area)["expected"]
+def coverage_over_time(round_, area, step_minutes=60, *, expected=None):
+    """[(time, sampled so far, percent of expected)] from the round's start to now (or its end). `expected`: the
+    area's expected count, when the caller has its coverage already."""
+    if expected is None:
+        expected = coverage(round_, area)["expected"]
     q = _prefixed(_area_q(round_, area), "person__") & _rule_q(round_, "person__")
     firsts = sorted(
         Sample.objects.filter(round=round_)

@@ -8,15 +8,15 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from core.tiles import Chart, Figure, Tile, percent
+from core.tiles import Chart, Figure, Tile, percent, shared
 from registry.models import Area
 from screening import selectors
 from screening.models import Sample, Tube
 
-
-def _round(area):
-    # Only a round under way is "live"; before and after one the tile says so with "—".
-    return selectors.round_running(area)
+# Only a round under way is "live"; before and after one the tile says so with "—".
+_round = shared(selectors.round_running)
+# The figures, the by-area table and the chart all start from the area's coverage: counted once per tile count.
+_coverage = shared(selectors.coverage)
 
 
 def _coverage_url(round_, area):
@@ -54,7 +54,7 @@ def round_figures(area, day):
             Figure("turnaround", _("sample to result"), None, _("min")),
         ]
     now = timezone.now()
-    cover = selectors.coverage(round_, area)
+    cover = _coverage(round_, area)
     url = _coverage_url(round_, area)
     return [
         Figure("coverage", _("round coverage"), percent(cover["sampled"], cover["expected"]), "%", url),
@@ -77,7 +77,7 @@ def round_by_child(area, day):
             "missing": row["missing"],
             "positive": row["positive"],
         }
-        for row in selectors.coverage(round_, area)["children"]
+        for row in _coverage(round_, area)["children"]
     }
 
 
@@ -85,12 +85,12 @@ def round_chart(area, day):
     round_ = _round(area)
     if round_ is None:
         return None
-    points = selectors.coverage_over_time(round_, area)
+    points = selectors.coverage_over_time(round_, area, expected=_coverage(round_, area)["expected"])
     return Chart(
         "line",
-        str(_("Coverage over the round")),
+        _("Coverage over the round"),
         [date_format(timezone.localtime(t), "H:i") for t, _n, _p in points],
-        [{"name": str(_("coverage")), "data": [p for _t, _n, p in points]}],
+        [{"name": _("coverage"), "data": [p for _t, _n, p in points]}],
         y_max=100,
         y_unit="%",
     )

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.tiles import Figure, Tile
+from core.tiles import Figure, Tile, words
 from registry.models import Area
 from tracing import selectors
 from tracing.models import Case, Control, HandOver, Isolation
@@ -92,7 +92,7 @@ def control_figures(area, day):
     return [
         Figure(
             f"control_{level}",
-            _("under control: %(level)s") % {"level": Control.Level(level).label},
+            words(_("under control: %(level)s"), level=Control.Level(level).label),
             levels.get(level, 0),
             url=url,
             alert=level == Control.Level.SEALED and levels.get(level, 0) > 0,

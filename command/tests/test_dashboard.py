@@ -10,9 +10,11 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db.models import Q, Sum
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from care.models import FollowUp, HelpRequest
 from command.jobs import dashboards_warm
+from core.tiles import tiles_all
 from logistics.models import Campaign as DonationCampaign
 from logistics.models import Delivery, MoneyDonation, Pledge, StockUse
 from notices.models import CallTask
@@ -225,3 +227,25 @@ def test_the_jobs_counts_outlive_a_pages_until_the_next_run_replaces_them(demo, 
 
     time_machine.move_to(now + timedelta(seconds=settings.COMMAND_WARM_KEEP_SECONDS + 60), tick=False)
     assert _shown(client, "/command/")[2]["care.ledger", "requests_open"] == 0  # no run replaced it: recounted
+
+
+def test_one_count_serves_every_language_with_its_own_words(demo, client):
+    """The job counts each tile once, on a Chinese page's thread; an English page then shows every word as a count
+    made in English would (a special group's name, a row of the district's, too), and a Chinese page Chinese ones."""
+    with translation.override("zh-hans"):
+        dashboards_warm()
+    client.login(username="admin", password=PASSWORD)
+    shown = {}
+    for language in ("en", "zh-hans"):
+        tiles = client.get("/command/", HTTP_ACCEPT_LANGUAGE=language).context["tiles"]
+        with translation.override(language):
+            counted = {
+                t.key: [(str(f.label), str(f.unit)) for f in t.figures(demo, timezone.localdate())] for t in tiles_all()
+            }
+            shown[language] = {t.key: [(str(f["label"]), str(f["unit"])) for f in t.figures] for t in tiles}
+            chart = next(t.chart_data for t in tiles if t.key == "screening.round")
+            assert str(chart["title"]) == str(_("Coverage over the round"))
+        assert shown[language] == {key: counted[key] for key in shown[language]}
+    group = SpecialGroup.objects.get(code="elderly_alone")
+    assert (group.name_en, "") in shown["en"]["registry.population"]
+    assert (group.name, "") in shown["zh-hans"]["registry.population"]
