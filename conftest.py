@@ -12,6 +12,8 @@ Users: dana (district admin), stella (street staff, 礼乐), cora (community sta
 import threading
 
 import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.test import override_settings
 
 from core.context import acting_as, current_actor, system_actor
 
@@ -44,6 +46,22 @@ def at_once(fn, n=2, actors=None):
     for thread in threads:
         thread.join()
     return answers
+
+
+class QuickArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2 at its cheapest. The real parameters spend ~0.1 s and 100 MB per hash by design, and the suite makes
+    a dozen users per test and logs in thousands of times. The hashes are still "argon2$…" with their parameters in
+    them, so a served process of a test (gunicorn, on the real settings) verifies them."""
+
+    time_cost = 1
+    memory_cost = 64
+    parallelism = 1
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _quick_password_hashing():
+    with override_settings(PASSWORD_HASHERS=["conftest.QuickArgon2PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
