@@ -92,8 +92,8 @@ def _fresh_cache(request):
         reseed_reference_data()
 
 
-# Rows that data migrations seed. A transactional test flushes the database when it ends, taking them along, so the
-# fixtures every data-building test uses put them back (idempotently) first.
+# Rows that data migrations seed. A transactional test flushes the database when it ends, taking them along: the
+# autouse fixture above puts them back (idempotently) for the next test.
 REFERENCE_SEEDS = [
     ("registry.migrations.0002_special_groups_and_search", "seed_groups"),
     ("care.migrations.0002_seed_plans_and_risk", "seed"),
@@ -115,8 +115,6 @@ def reseed_reference_data():
 @pytest.fixture
 def areas(db):
     from registry.models import Area
-
-    reseed_reference_data()
 
     def make(code, name, level, parent=None):
         return Area.all_objects.create(code=code, name=name, level=level, parent=parent)

@@ -5,13 +5,6 @@ from care.services import followup_plan_day, ledger_entry_save, pairing_assign
 from registry.models import SpecialGroup
 
 
-@pytest.fixture(autouse=True)
-def _seeds(db):
-    from conftest import reseed_reference_data
-
-    reseed_reference_data()
-
-
 @pytest.fixture
 def group():
     return SpecialGroup.objects.get(code="elderly_alone")

@@ -231,9 +231,6 @@ def test_lab_result_import_api_refuses_the_sparse_workbook(client, users, langua
 
 @pytest.mark.parametrize(("language", "message"), [("zh-hans", ROWS_ZH), ("en", ROWS_EN)])
 def test_care_ledger_import_refuses_the_sparse_workbook(client, users, language, message):
-    from conftest import reseed_reference_data
-
-    reseed_reference_data()
     client.force_login(users["gwen"])
     response = client.post(
         reverse("care:ledger_import"),

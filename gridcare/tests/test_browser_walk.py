@@ -26,7 +26,6 @@ from django.core.management import call_command
 from django.db import models
 from django.urls import reverse
 
-from conftest import reseed_reference_data
 from core.discovery import project_app_labels
 from core.tests.browser import chromium, log_in, set_viewport, skip_without_chromium
 
@@ -282,7 +281,6 @@ def test_the_checks_catch_what_they_look_for(live_server, browser):
 
 
 def test_every_role_every_menu_page_fits_and_speaks_one_language(live_server, browser):
-    reseed_reference_data()  # an earlier transactional test's flush took the seeded groups along
     call_command("demo", residents=3000, seed=1, password="walk-the-pages-9", stdout=open(os.devnull, "w"))
     calls_for_grid1()
     values, msgids = data_values(), our_msgids()
