@@ -5,7 +5,10 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from gridcare.production import production_errors
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("GRIDCARE_VAR_DIR", BASE_DIR / "var"))
@@ -48,8 +51,13 @@ def _secret_key():
     return key_file.read_text().strip()
 
 
+# Production (`gridcare serve --prod` sets GRIDCARE_PRODUCTION=1 for every process it starts): the key and the hosts
+# from the environment or nothing starts, DEBUG off, hashed and compressed static files, logs on stdout.
+PRODUCTION = env_bool("GRIDCARE_PRODUCTION", False)
+if PRODUCTION and (errors := production_errors(os.environ)):
+    raise ImproperlyConfigured("production settings: " + " ".join(errors))
 SECRET_KEY = _secret_key()
-DEBUG = env_bool("DEBUG", False)
+DEBUG = False if PRODUCTION else env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 CSRF_FAILURE_VIEW = "gridcare.errors.csrf_failure"  # our 403 page, in the user's language
@@ -64,6 +72,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django_htmx",
+    "csp",
     "ninja",  # Swagger UI from its own static files, not a CDN
     "django_tasks",
     "gridcare.apps.TaskResultsConfig",  # django_tasks_db, named in our languages
@@ -83,6 +92,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # on every answer, static files' too (whitenoise answers below it)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -144,7 +154,29 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
+# A session lasts a shift (12 h) from login, and survives the phone's browser being closed or killed in the
+# background (docs/DECISIONS.md "Session expiry"); SESSION_EXPIRE_AT_BROWSER_CLOSE=1 makes it a browser-session cookie.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
+
+# HTTPS. TLS=1 (or BEHIND_TLS_PROXY=1): the site is reached over HTTPS through a reverse proxy that ends TLS and
+# sets X-Forwarded-Proto (gunicorn itself speaks plain HTTP on 127.0.0.1): cookies only over HTTPS, HTTP redirected,
+# HSTS. The proxy must set X-Forwarded-Proto itself, overwriting whatever the client sent. Production's documented
+# setting is TLS on; TLS off is for a machine reached on plain HTTP only (a test box), where `check --deploy` warns.
+TLS = env_bool("TLS", env_bool("BEHIND_TLS_PROXY", False))
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = TLS
+SECURE_SSL_REDIRECT = TLS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TLS else None
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$"]  # probes from the machine itself, on plain HTTP
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600) if TLS else 0
+# Subdomains and the browsers' preload list are the domain owner's decisions (gridcare usually runs on one host of a
+# government domain): off unless said, and then Django's two reminders are silenced (docs/DECISIONS.md "HTTPS").
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 # A login or token request is refused for LOCKOUT_MINUTES after LOCKOUT_FAILURES failures in a row, counted per
 # username AND address together (django-axes, in the database): a username locked from one address still logs in from
@@ -161,6 +193,10 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
 # Lock-outs answer through our own login page and API error (accounts.forms, accounts.api), not axes' middleware.
 SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+if not SECURE_HSTS_INCLUDE_SUBDOMAINS:
+    SILENCED_SYSTEM_CHECKS.append("security.W005")
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 # Limits (core.limits) and the lock-out mutex count in this cache, shared by every worker: the database cache by
 # default (its table is created by core's migration 0003), Redis when CACHE_URL or REDIS_URL says so.
@@ -187,11 +223,17 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# Production serves the collected files only, named by their hash (cached for ever) and compressed (gzip, brotli
+# when installed); elsewhere whitenoise serves them from the apps' folders as they are.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "media"}},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not PRODUCTION
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
@@ -210,6 +252,38 @@ VENDOR_STATIC = {
 # blank background with only our own boundaries, so the map works with no internet.
 MAP_TILES_URL = os.environ.get("MAP_TILES_URL", "")
 MAP_TILES_ATTRIBUTION = os.environ.get("MAP_TILES_ATTRIBUTION", "")
+
+
+def _origin(url_template):
+    """The CSP source of a tile URL template: its scheme and host ("https://tiles.example"), a placeholder in the
+    host's first label as a wildcard ("https://*.tiles.example")."""
+    scheme, _, rest = url_template.partition("://")
+    host = rest.split("/", 1)[0]
+    first, dot, others = host.partition(".")
+    return f"{scheme}://{'*' + dot + others if '{' in first else host}"
+
+
+MAP_TILES_ORIGIN = [_origin(MAP_TILES_URL)] if MAP_TILES_URL else []
+
+# Content-Security-Policy on every answer, in every environment (django-csp): scripts and styles from our own files
+# only (no inline script, style or event handler anywhere: gridcare/tests/test_security_headers.py scans every
+# template), images also as data:/blob: (the map's and the charts'), the map's tile server for its tiles, never
+# framed. docs/DECISIONS.md "Content-Security-Policy".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:", *MAP_TILES_ORIGIN],
+        "font-src": [SELF],
+        "connect-src": [SELF, *MAP_TILES_ORIGIN],
+        "worker-src": [SELF],  # MapLibre's worker is a same-origin module file, not a blob: URL
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    }
+}
 MEDIA_ROOT = VAR_DIR / "media"
 
 # The embedded default runs tasks from the database (`gridcare db_worker`); several machines use RQ on Redis.
@@ -293,11 +367,18 @@ IDEMPOTENCY_KEY_DAYS = env_int("IDEMPOTENCY_KEY_DAYS", 7)
 IMPORT_FILE_DAYS = env_int("IMPORT_FILE_DAYS", 30)
 RETENTION_DAYS = env_int("RETENTION_DAYS", 30)
 
+# Logs go to the console; in production to stdout, one line each with time, level and logger, from INFO up
+# (gunicorn's access and error logs too), for the service manager's journal to keep.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "line"}
+        if PRODUCTION
+        else {"class": "logging.StreamHandler"}
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO" if PRODUCTION else "WARNING")},
 }
 
 # Notices (notices/conf.py has every key and its default): waits before the silent are phoned / knocked on, the

@@ -32,6 +32,7 @@ def chromium():
         "--window-size=1366,900",
     ):
         options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console, for csp_violations()
     driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
     driver.set_script_timeout(20)
     driver.set_page_load_timeout(60)
@@ -56,3 +57,16 @@ def log_in(driver, base_url, user, language="zh-hans"):
         {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "path": "/"}
     )
     driver.add_cookie({"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "path": "/"})
+
+
+def csp_violations(driver):
+    """The Content-Security-Policy refusals in the browser's console since the last call (reading empties it).
+    Chromium logs each from the source "security" ("Executing inline script violates the following Content Security
+    Policy directive …"; older ones began "Refused to …")."""
+    return [
+        entry["message"]
+        for entry in driver.get_log("browser")
+        if entry.get("source") == "security"
+        or "Content Security Policy" in entry["message"]
+        or "Refused to" in entry["message"]
+    ]

@@ -6,6 +6,8 @@
 - the page does not scroll sideways, and no box in it (outside the menu) is wider inside than it is (a table or
   list wider than its container, whether it scrolls or is clipped);
 - no table cell is narrower than two characters;
+- the browser's console shows no refusal by the Content-Security-Policy (an inline script, style or handler; a
+  source the policy does not name);
 - in English, no Chinese character is left once the demo's data values (names of persons, areas, compounds, sites
   … — every text stored in the database) are taken out; in Chinese, no English sentence of ours (a msgid of two
   words or more from our .po files, untranslated) shows.
@@ -27,7 +29,7 @@ from django.db import models
 from django.urls import reverse
 
 from core.discovery import project_app_labels
-from core.tests.browser import chromium, log_in, set_viewport, skip_without_chromium
+from core.tests.browser import chromium, csp_violations, log_in, set_viewport, skip_without_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -230,6 +232,7 @@ def page_problems(driver, url, language, values, msgids):
     problems += [f"box overflows: {box}" for box in seen["overflowing"][:10]]
     problems += [f"cell narrower than two characters: {cell}" for cell in seen["narrow_cells"][:5]]
     problems += text_problems("\n".join(seen["text"]), language, values, msgids)
+    problems += [f"refused by the Content-Security-Policy: {message}" for message in csp_violations(driver)]
     return problems
 
 

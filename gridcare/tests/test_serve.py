@@ -1,10 +1,12 @@
 import os
+import re
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -66,3 +68,88 @@ def test_serve_answers_and_stops_on_sigterm(tmp_path):
         assert server.wait(timeout=30) == 0
     with pytest.raises(OSError):
         urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2)
+
+
+PRODUCTION_ENV = {
+    "SECRET_KEY": "k3Jf9-QvT2pX7mZ0aW8rL5nB1cY4hD6sE-gU3iO9pA2sD5fG8hJ",
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "TLS": "1",
+    "DEBUG": "",
+}
+
+
+def fetch(url, deadline, **headers):
+    """(status, headers, body) of a GET that follows no redirect, retried until the server answers."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    while True:
+        try:
+            with opener.open(urllib.request.Request(url, headers=headers), timeout=5) as response:
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def test_serve_prod_refuses_to_start_without_a_key_and_hosts(tmp_path):
+    env = {**os.environ, "GRIDCARE_VAR_DIR": str(tmp_path), "SECRET_KEY": "", "ALLOWED_HOSTS": "", "DEBUG": ""}
+    gridcare = [sys.executable, "-c", "import sys; from gridcare.cli import main; sys.exit(main())"]
+    done = subprocess.run([*gridcare, "serve", "--prod"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "cannot serve in production" in done.stderr
+    assert "SECRET_KEY is not set" in done.stderr and "ALLOWED_HOSTS is not set" in done.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="runs its own SQLite server; once per suite is enough")
+def test_serve_prod_serves_hashed_compressed_static_files_over_tls_only(tmp_path):
+    """Production behind a TLS proxy: DEBUG off, plain HTTP redirected to HTTPS, the security headers and HSTS on
+    every page, static files by their hashed names with a year's caching and gzip, request lines on stdout."""
+    port = free_port()
+    env = {
+        **os.environ,
+        **PRODUCTION_ENV,
+        "GRIDCARE_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": "",
+        "TASK_BACKEND": "database",
+    }
+    gridcare = [sys.executable, "-c", "import sys; from gridcare.cli import main; sys.exit(main())"]
+    subprocess.run([*gridcare, "migrate", "-v0"], env=env, check=True)
+    log = open(tmp_path / "stdout.log", "wb")
+    server = subprocess.Popen(
+        [*gridcare, "serve", f"127.0.0.1:{port}", "--prod", "--workers", "2"], env=env, stdout=log
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        status, headers, _ = fetch(f"{base}/accounts/login/", deadline)
+        assert status == 301 and headers["Location"] == f"https://127.0.0.1:{port}/accounts/login/"
+        status, headers, body = fetch(f"{base}/accounts/login/", deadline, **{"X-Forwarded-Proto": "https"})
+        assert status == 200 and b"password" in body
+        assert headers["Strict-Transport-Security"] == "max-age=31536000"
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
+        assert "secure" in headers["Set-Cookie"].lower()  # the CSRF cookie
+        css = re.search(rb'href="(/static/gridcare/site\.[0-9a-f]{12}\.css)"', body)
+        assert css, "the page links the hashed stylesheet"
+        static_headers = {"X-Forwarded-Proto": "https", "Accept-Encoding": "gzip"}
+        status, headers, _ = fetch(base + css[1].decode(), deadline, **static_headers)
+        assert status == 200 and headers["Content-Encoding"] == "gzip"
+        assert "immutable" in headers["Cache-Control"] and "max-age=315360000" in headers["Cache-Control"]
+        status, _, body = fetch(f"{base}/no-such-page/", deadline, **{"X-Forwarded-Proto": "https"})
+        assert status == 404 and b"Traceback" not in body and b"DEBUG" not in body  # no debug page
+        assert server.poll() is None
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+        log.close()
+    lines = (tmp_path / "stdout.log").read_text()
+    assert "production, 2 workers" in lines
+    assert '"GET /accounts/login/ HTTP/1.1" 200' in lines  # gunicorn's access log, on stdout

@@ -10,7 +10,7 @@
     if (box.dataset.yMax) y.max = Number(box.dataset.yMax);
     return {
       title: { text: data.title, textStyle: { fontSize: 14 } },
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", renderMode: "richText" }, // text on the canvas: no HTML, no inline style
       legend: data.series.length > 1 ? { top: 22 } : undefined,
       grid: { left: 44, right: 12, top: data.series.length > 1 ? 52 : 36, bottom: 28 },
       xAxis: { type: "category", data: data.x },

@@ -15,7 +15,7 @@
     var chart = echarts.init(box);
     chart.setOption({
       grid: { left: 36, right: 12, top: 16, bottom: 28 },
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", renderMode: "richText" }, // text on the canvas: no HTML, no inline style
       xAxis: { type: "category", data: plan.series.map(function (p) { return clock(plan.start + p[0]); }) },
       yAxis: { type: "value", minInterval: 1 },
       series: [{ type: "line", name: box.dataset.peopleLabel, data: plan.series.map(function (p) { return p[1]; }),

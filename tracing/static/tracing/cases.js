@@ -22,7 +22,9 @@
   box.style.height = Math.max(220, Math.max.apply(null, Object.values(perColumn).concat([1])) * 50 + 60) + "px";
   var chart = echarts.init(box);
   chart.setOption({
+    // Drawn on the canvas as text (richText), not as HTML: a name stays a name, and no inline style is needed.
     tooltip: {
+      renderMode: "richText",
       formatter: function (p) {
         return p.dataType === "node" ? p.data.name + " · " + box.dataset.generationLabel + " " + p.data.value : "";
       },
