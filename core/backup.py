@@ -149,9 +149,9 @@ def _sqlite_restore(connection, path):
 
 def _pg_run(command, database):
     """Runs pg_dump/pg_restore against `database` (a settings.DATABASES entry), the password in PGPASSWORD."""
-    env = {**os.environ, "PGPASSWORD": database.get("PASSWORD") or ""}
-    if not database.get("PASSWORD"):
-        env.pop("PGPASSWORD")
+    env = dict(os.environ)  # libpq's own PG* variables and ~/.pgpass apply, as they do to Django's connection
+    if database.get("PASSWORD"):
+        env["PGPASSWORD"] = database["PASSWORD"]
     options = database.get("OPTIONS", {})
     if options.get("sslmode"):
         env["PGSSLMODE"] = options["sslmode"]
