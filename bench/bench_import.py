@@ -15,6 +15,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from bench.common import Result
+from core.audit import audit_rows_delete
 from core.context import system_actor
 from core.models import AuditEvent
 from registry.importing import residents_import
@@ -62,7 +63,9 @@ def clean_up():
     persons = Person.all_objects.filter(id_number__startswith=PREFIX)
     ids = [str(pk) for pk in persons.values_list("pk", flat=True)]
     for start in range(0, len(ids), 10_000):
-        AuditEvent.objects.filter(target_type="registry.person", target_id__in=ids[start : start + 10_000]).delete()
+        audit_rows_delete(
+            AuditEvent.objects.filter(target_type="registry.person", target_id__in=ids[start : start + 10_000])
+        )
     persons.delete()
     Household.all_objects.filter(building__address__startswith=ADDRESS).delete()
     Building.all_objects.filter(address__startswith=ADDRESS).delete()

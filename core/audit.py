@@ -1,4 +1,7 @@
-"""The audit log: one function writes it, taking who and from where from the acting context."""
+"""The audit log: one function writes it, taking who and from where from the acting context; one deletes from it
+(retention), the table refusing any other change (core.models.AuditEvent, the PostgreSQL trigger of migration 0007)."""
+
+from django.db import connections, models, transaction
 
 from core.context import current_actor
 from core.models import AuditEvent
@@ -21,3 +24,15 @@ def audit_record(action, *, target=None, summary="", detail=None, actor=None, ac
         detail=detail or {},
         ip=current.ip,
     )
+
+
+def audit_rows_delete(queryset):
+    """The one deletion of audit rows (AuditEvent refuses update and delete): retention, and the bench's clean-up of
+    its own rows. On PostgreSQL the table's trigger lets a DELETE through only when `gridcare.audit_purge` is on in
+    the deleting transaction, set here with SET LOCAL (so it ends with the transaction). Returns how many."""
+    with transaction.atomic(using=queryset.db):
+        connection = connections[queryset.db]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL gridcare.audit_purge = 'on'")
+        return models.QuerySet.delete(queryset)[1].get(AuditEvent._meta.label, 0)

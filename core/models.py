@@ -28,8 +28,26 @@ class IdempotencyKey(models.Model):
         return f"{self.scope}:{self.owner}:{self.key}"
 
 
+class AuditLogAppendOnly(RuntimeError):
+    """An audit row was to be changed or deleted: the log only grows (core.audit.audit_rows_delete is its one
+    deletion, for retention)."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Refuses update() and delete(): no code of ours rewrites the record. Django's own deletion collector uses the
+    plain base manager to set `actor` to NULL when a user is deleted (actor_name keeps who it was); the PostgreSQL
+    trigger of migration 0007 allows exactly that change, and a DELETE only under core.audit.audit_rows_delete."""
+
+    def update(self, **kwargs):
+        raise AuditLogAppendOnly("the audit log is append-only: update() refused")
+
+    def delete(self):
+        raise AuditLogAppendOnly("the audit log is append-only: delete() refused (retention: audit_rows_delete)")
+
+
 class AuditEvent(models.Model):
-    """Who did what, when, from where. Written by core.audit.audit_record and nothing else."""
+    """Who did what, when, from where. Written by core.audit.audit_record and nothing else; never changed, deleted
+    only by core.audit.audit_rows_delete (retention)."""
 
     class Action(models.TextChoices):
         LOGIN = "login", _("login")
@@ -44,6 +62,8 @@ class AuditEvent(models.Model):
         UPDATE = "update", _("update")
         DELETE = "delete", _("delete")
         MOVE = "move", _("move")
+        BACKUP = "backup", _("database backup")
+        RESTORE = "restore", _("database restore")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -57,6 +77,8 @@ class AuditEvent(models.Model):
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         db_table = "accounts_auditevent"
         ordering = ["-at"]
@@ -66,6 +88,14 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_type}:{self.target_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditLogAppendOnly("the audit log is append-only: an existing row is not saved again")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogAppendOnly("the audit log is append-only: delete() refused (retention: audit_rows_delete)")
 
 
 class ScheduledJob(models.Model):

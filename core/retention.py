@@ -1,5 +1,6 @@
 """What the system keeps only for a while, deleted on a schedule (core/jobs.py and the apps' jobs.py). The audit log
-is kept: it is the record of who did what, and nothing here touches it."""
+is kept for good unless AUDIT_KEEP_DAYS says otherwise: it is the record of who did what, and only
+audit_events_purge deletes from it (through core.audit.audit_rows_delete)."""
 
 from datetime import timedelta
 
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from core.audit import audit_record
+from core.audit import audit_record, audit_rows_delete
 from core.models import AuditEvent, IdempotencyKey
 
 
@@ -50,3 +51,17 @@ def task_results_purge():
         status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED], finished_at__lt=days_ago(days)
     )
     return rows_purge(finished, days=days)
+
+
+def audit_events_purge():
+    """Audit rows older than AUDIT_KEEP_DAYS (0, the default: kept for good — the law may ask for six months and
+    more), deleted through the one sanctioned deletion, with one audit row of its own."""
+    days = settings.AUDIT_KEEP_DAYS
+    if days <= 0:
+        return 0
+    deleted = audit_rows_delete(AuditEvent.objects.filter(at__lt=days_ago(days)))
+    if deleted:
+        detail = {"model": AuditEvent._meta.label, "deleted": deleted, "older_than_days": days}
+        summary = f"retention: {deleted} {AuditEvent._meta.label} older than {days} days"
+        audit_record(AuditEvent.Action.DELETE, summary=summary, detail=detail)
+    return deleted

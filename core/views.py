@@ -1,10 +1,13 @@
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from core.health import readiness
 from core.selectors import scheduled_job_list
 
 # A job this late tells the admin that no scheduler is running (`gridcare serve` starts one).
@@ -28,3 +31,18 @@ def scheduled_jobs(request):
             "never_seen": any(s is None for _, s in jobs),
         },
     )
+
+
+@require_safe
+@never_cache
+def healthz(request):
+    """Live: the process answers. Touches neither the database nor the session (public, for the load balancer)."""
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+@never_cache
+def readyz(request):
+    """Ready: 200 with each check's "ok", or 503 naming the check that failed and why (core.health)."""
+    checks, ready = readiness()
+    return JsonResponse({"ready": ready, "checks": checks}, status=200 if ready else 503)

@@ -362,7 +362,9 @@ API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
 
 # Scheduled jobs (core.scheduler) delete what is kept only for a while: stored answers of idempotent writes after
 # IDEMPOTENCY_KEY_DAYS, uploaded import files after IMPORT_FILE_DAYS (the job and its counts stay), dead API tokens,
-# login attempts and finished background-task results after RETENTION_DAYS. The audit log is never purged.
+# login attempts and finished background-task results after RETENTION_DAYS. The audit log is kept for good unless
+# AUDIT_KEEP_DAYS is more than 0 (rows older than that many days are then deleted daily, with one audit row).
+AUDIT_KEEP_DAYS = env_int("AUDIT_KEEP_DAYS", 0)
 IDEMPOTENCY_KEY_DAYS = env_int("IDEMPOTENCY_KEY_DAYS", 7)
 IMPORT_FILE_DAYS = env_int("IMPORT_FILE_DAYS", 30)
 RETENTION_DAYS = env_int("RETENTION_DAYS", 30)

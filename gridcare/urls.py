@@ -3,6 +3,7 @@ from django.http import JsonResponse
 from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
+from core import views as core_views
 from gridcare import views
 from gridcare.api import api
 
@@ -13,6 +14,9 @@ handler404 = "gridcare.errors.page_not_found"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Liveness and readiness probes (core.health): public, uncached, never rate-limited.
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
