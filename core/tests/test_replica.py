@@ -20,12 +20,13 @@ from core.context import acting_as, user_actor
 from core.exports import export_run, export_start
 from core.models import Export
 from registry.models import Household, Person
-from screening.tests.conftest import campaign, round1  # noqa: F401 (fixtures)
+from screening.tests import conftest as screening_fixtures
 
 PG_REPLICA = pytest.mark.skipif(
     "replica" not in connections or connections["default"].vendor != "postgresql",
     reason="no replica configured: needs PostgreSQL and DATABASE_REPLICA_URL (the tests mirror default)",
 )
+campaign, round1 = screening_fixtures.campaign, screening_fixtures.round1  # the screening tests' round 1
 REPLICA_DB = pytest.mark.django_db(databases=["default", "replica"], transaction=True)
 NOW = datetime(2022, 9, 5, 2, 0, tzinfo=UTC)  # round 1 of the screening conftest's campaign is on
 
@@ -134,7 +135,7 @@ def test_the_scope_filter_holds_on_the_replica(users, areas, people, fresh_repli
 
 @PG_REPLICA
 @REPLICA_DB
-def test_a_writer_reads_their_own_writes_for_the_sticky_window(client, users, areas, people, round1, fresh_replica):  # noqa: F811
+def test_a_writer_reads_their_own_writes_for_the_sticky_window(client, users, areas, people, round1, fresh_replica):
     client.force_login(users["dana"])
     coverage = reverse("screening:coverage", args=[round1.pk])
     with time_machine.travel(NOW, tick=False) as clock:
@@ -160,7 +161,7 @@ def test_a_stopped_replica_never_breaks_a_page_and_is_left_alone_until_the_retry
     people,
     round1,
     settings,
-    fresh_replica,  # noqa: F811
+    fresh_replica,
 ):
     settings_dict = connections["replica"].settings_dict
     port = settings_dict["PORT"]
@@ -206,7 +207,7 @@ def test_an_export_whose_replica_stops_after_the_check_is_written_on_the_primary
 
 @PG_REPLICA
 @REPLICA_DB
-def test_a_lagging_replica_is_not_read(client, users, round1, settings, fresh_replica):  # noqa: F811
+def test_a_lagging_replica_is_not_read(client, users, round1, settings, fresh_replica):
     """The lag is measured for real (a mirror is not in recovery: 0 s); a limit below it makes the replica lag."""
     assert replica.replica_lag() == 0.0
     settings.REPLICA_MAX_LAG_SECONDS = -1
