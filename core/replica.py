@@ -27,12 +27,14 @@ _reading = ContextVar("gridcare_replica_reads", default=False)
 _state = {"until": 0.0, "healthy": False}
 
 # A replica that replays nothing because the primary writes nothing is not behind: its last replayed
-# transaction is old, but it has replayed all it received.
+# transaction is old, but it has replayed all it received — if it is still receiving. One cut off from the primary
+# (or whose user may not see pg_stat_wal_receiver) is as far behind as its last replayed transaction.
 LAG_SQL = """
 SELECT CASE
     WHEN NOT pg_is_in_recovery() THEN 0
-    WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
-    ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0)
+    WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()
+        AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming') THEN 0
+    ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 1e9)
 END
 """
 
@@ -121,7 +123,7 @@ def _sticky():
 def replica_reads():
     """Reads inside the block go to the replica if it may be used now (configured, healthy, the acting user not
     within their read-your-writes window); otherwise to default, as everywhere else."""
-    use = replica_configured() and not _sticky() and replica_healthy()
+    use = replica_configured() and replica_healthy() and not _sticky()
     token = _reading.set(use)
     try:
         yield use
