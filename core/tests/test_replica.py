@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import connections
+from django.db import OperationalError, connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -216,3 +216,21 @@ def test_a_lagging_replica_is_not_read(client, users, round1, settings, fresh_re
     assert response.status_code == 200 and on_replica.count("pg_is_in_recovery") == 1
     assert '"screening_' not in on_replica and '"screening_' in on_default
     assert replica._state["healthy"] is False
+
+
+@PG_REPLICA
+@REPLICA_DB
+def test_an_error_of_the_primary_is_not_taken_for_the_replicas(users, fresh_replica):
+    """Only a failure of the replica's connection sends the work to the primary; the primary's own propagates."""
+
+    def slow_on_default():
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SET statement_timeout = 1")
+            try:
+                cursor.execute("SELECT pg_sleep(1)")
+            finally:
+                cursor.execute("SET statement_timeout = 0")
+
+    with pytest.raises(OperationalError):
+        replica.on_replica(slow_on_default)
+    assert replica._state["healthy"] is True
