@@ -1,5 +1,8 @@
 from accounts.services import actor_for, token_actor, token_find
 from core.context import acting_as
+from core.replica import replica_mark_write
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def client_ip(request):
@@ -11,7 +14,9 @@ def client_ip(request):
 class RequestContextMiddleware:
     """Sets who is acting, from where and over which areas for the whole request (core.context).
     A bearer token (`Authorization: Bearer gc_…`) stands in for the session, so the API is scoped the same way;
-    a narrowed token (read-only, desk-only, a sub-area) narrows the actor's permissions and scope."""
+    a narrowed token (read-only, desk-only, a sub-area) narrows the actor's permissions and scope.
+    A successful change (POST/PUT/PATCH/DELETE answered below 400) keeps the user's reads on the primary for a
+    while (core.replica: read-your-writes)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -27,4 +32,7 @@ class RequestContextMiddleware:
         else:
             actor = actor_for(request.user, client_ip(request))
         with acting_as(actor):
-            return self.get_response(request)
+            response = self.get_response(request)
+        if request.method in UNSAFE_METHODS and response.status_code < 400:
+            replica_mark_write(request.user)
+        return response

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.http import Http404
 from django.utils import timezone
 
+from core.replica import on_replica
 from core.tiles import counting, tiles_all, tiles_for
 from registry.selectors import area_by_code, area_children
 
@@ -44,7 +45,7 @@ def _cache_key(tile, area, day):
 
 def _compute(tile, area, day):
     with counting():
-        return _count(tile, area, day)
+        return on_replica(_count, tile, area, day)
 
 
 def _count(tile, area, day):

@@ -36,6 +36,7 @@ from core.context import Scope, acting_as, current_actor, scope_meet, system_act
 from core.discovery import app_modules
 from core.masking import mask_id_number, mask_numbers_in, mask_phone
 from core.models import AuditEvent, Export
+from core.replica import on_replica
 
 logger = logging.getLogger(__name__)
 
@@ -391,6 +392,29 @@ def export_path(export):
     return f"exports/{export.pk}-{slug}-{stamp}.xlsx"
 
 
+def _export_write(export, entry, partial):
+    """Reads the export's rows and writes them to `partial`, from the start; (rows counted, rows written)."""
+    columns, rows, title = entry.build(export.owner, export.params)
+    total = _count(rows)
+    Export.all_objects.filter(pk=export.pk).update(rows_total=total)
+
+    def progress(count):
+        Export.all_objects.filter(pk=export.pk, status=Export.Status.RUNNING).update(rows_done=count)
+
+    os.makedirs(os.path.dirname(partial), exist_ok=True)
+    with open(partial, "wb") as target:
+        count = workbook_write(
+            target,
+            title,
+            columns,
+            _iterate(rows),
+            reveal=export.revealed,
+            progress=progress,
+            every=settings.EXPORT_PROGRESS_ROWS,
+        )
+    return total, count
+
+
 def export_run(export_id):
     """The task's work: claims the queued export, reads its rows acting as its owner and writes the file, saving
     progress every EXPORT_PROGRESS_ROWS rows; done with the row count (audited), or failed with the message. It
@@ -411,24 +435,9 @@ def export_run(export_id):
             entry = export_list_get(export.kind)
             if not actor.may(entry.perm) or (export.revealed and not actor.may(REVEAL_PERM)):
                 raise PermissionDenied(f"{export.owner} may no longer export {export.kind}")
-            columns, rows, title = entry.build(export.owner, export.params)
-            total = _count(rows)
-            Export.all_objects.filter(pk=export.pk).update(rows_total=total)
-
-            def progress(count):
-                Export.all_objects.filter(pk=export.pk, status=Export.Status.RUNNING).update(rows_done=count)
-
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(partial, "wb") as target:
-                count = workbook_write(
-                    target,
-                    title,
-                    columns,
-                    _iterate(rows),
-                    reveal=export.revealed,
-                    progress=progress,
-                    every=settings.EXPORT_PROGRESS_ROWS,
-                )
+            # The rows are read on the replica when there is one; if it fails mid-way, the file is written
+            # again from the start on the primary (core.replica).
+            total, count = on_replica(_export_write, export, entry, partial)
             os.replace(partial, path)
             Export.all_objects.filter(pk=export.pk).update(
                 status=Export.Status.DONE,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from core.access import writable
+from core.replica import on_replica
 from registry.identity import IdentityError, parse_ric
 from registry.models import Area, Building, Household, Person
 from screening import charts, codes, selectors, services, sheets
@@ -391,11 +392,11 @@ def coverage(request, round_id, code=None):
     """应检尽检 for one area: totals, then each child area (or building) with its numbers; refreshed by htmx."""
     round_ = _round(round_id)
     area = _user_area(request, code)
-    numbers = selectors.coverage(round_, area)
+    numbers = on_replica(selectors.coverage, round_, area)
     context = {"round": round_, "area": area, "numbers": numbers, "crumbs": _crumbs(request.user, area)}
     if request.htmx:
         return render(request, "screening/_coverage_body.html", context)
-    points = selectors.coverage_over_time(round_, area)
+    points = on_replica(selectors.coverage_over_time, round_, area)
     context["chart"] = charts.line_chart(
         [(timezone.localtime(t).strftime("%H:%M"), pct) for t, _n, pct in points], top=100, unit="%"
     )
@@ -408,7 +409,7 @@ def coverage(request, round_id, code=None):
 def coverage_building(request, round_id, building_id):
     round_ = _round(round_id)
     building = get_object_or_404(Building.objects.select_related("grid"), pk=building_id)
-    numbers = selectors.coverage_building(round_, building)
+    numbers = on_replica(selectors.coverage_building, round_, building)
     context = {
         "round": round_,
         "area": building.grid,

@@ -52,6 +52,14 @@ fi
 if [ "$which" = both ] || [ "$which" = postgres ]; then
     if postgres_up; then
         run PostgreSQL "DATABASE_URL=$PG_URL"
+        if [ -z "${PYTEST_ARGS:-}" ]; then
+            # Only here a replica is configured: the alias mirrors the test database (core/tests/test_replica.py).
+            # Not in the whole run: a process a test serves would inherit it, pointing at the non-test database.
+            echo "=== replica tests on PostgreSQL"
+            env DATABASE_URL="$PG_URL" DATABASE_REPLICA_URL="$PG_URL" TASK_BACKEND=immediate \
+                "$BIN/python" -m pytest -q -p no:xdist core/tests/test_replica.py
+            note $?
+        fi
     elif [ "${CI:-}" = true ]; then
         echo "PostgreSQL is not reachable at $PG_URL and CI=true: failing." >&2
         status=1
