@@ -8,7 +8,7 @@ RESIDENTS ?= 30000
 SEED ?= 1
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo serve test test-sqlite test-postgres bench lint install messages migrate screenshots
+.PHONY: demo serve test test-sqlite test-postgres fault-test bench lint install messages migrate screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,9 @@ test-sqlite: install
 
 test-postgres: install
 	scripts/test.sh postgres
+
+fault-test: install
+	$(BIN)/python scripts/fault_test.py
 
 bench: install
 	$(BIN)/python -m bench.run

@@ -40,11 +40,26 @@ def job_runs(database, name, deadline):
         time.sleep(0.5)
 
 
+def child_running(parent, command, deadline, other_than=None):
+    """The pid of `parent`'s child whose command line holds `command` (other than `other_than`), once there is one."""
+    while True:
+        for pid in open(f"/proc/{parent}/task/{parent}/children").read().split():
+            try:
+                cmdline = open(f"/proc/{pid}/cmdline", "rb").read().decode().replace("\0", " ")
+            except FileNotFoundError:
+                continue
+            if command in cmdline and int(pid) != other_than:
+                return int(pid)
+        assert time.monotonic() < deadline, f"no {command} child"
+        time.sleep(0.3)
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="runs its own SQLite server; once per suite is enough")
 def test_serve_answers_and_stops_on_sigterm(tmp_path):
     """gunicorn, the task worker and the scheduler start, static files and pages answer, the scheduled jobs run
-    (the scheduler enqueues them, the worker runs them), SIGTERM stops everything."""
+    (the scheduler enqueues them, the worker runs them), a killed task worker is started again, SIGTERM stops
+    everything."""
     port = free_port()
     env = {**os.environ, "GRIDCARE_VAR_DIR": str(tmp_path), "DATABASE_URL": "", "TASK_BACKEND": "database"}
     gridcare = [sys.executable, "-c", "import sys; from gridcare.cli import main; sys.exit(main())"]
@@ -62,7 +77,16 @@ def test_serve_answers_and_stops_on_sigterm(tmp_path):
         status, body = get(f"http://127.0.0.1:{port}/accounts/login/", deadline)
         assert status == 200 and b"password" in body
         assert job_runs(tmp_path / "gridcare.sqlite3", "care.help_request_escalate", deadline) >= 1
-        assert server.poll() is None  # the task worker and the scheduler are still up, or serve would have ended
+        assert server.poll() is None
+
+        # The task worker dies (django-tasks' worker exits when the database goes away under it): it is started
+        # again, the site answering meanwhile, and the jobs go on running.
+        worker = child_running(server.pid, "db_worker", deadline)
+        os.kill(worker, signal.SIGKILL)
+        status, _body = get(f"http://127.0.0.1:{port}/accounts/login/", deadline)
+        assert status == 200
+        assert child_running(server.pid, "db_worker", time.monotonic() + 30, other_than=worker)
+        assert server.poll() is None
     finally:
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) == 0
