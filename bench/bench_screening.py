@@ -5,6 +5,9 @@
 - the same tubes one per call through `POST /api/v1/screening/tubes`;
 - the raw database insert rate of the same rows (Tube + Sample bulk_create in one transaction, no HTTP, no
   validation), measured in the same run, and the batch API's share of it;
+- on PostgreSQL, two ceilings: the same rows written with COPY into our tables (ids drawn from the sequences
+  first, every column given, the indexes and keys checked), and sample rows COPYed into a bare table of the same
+  columns; the batch API's share of the bare one, in persons per second, is issue 10's target (10%);
 - live coverage of the whole district and of one grid, and the knock list of a grid (selectors, as the API
   handlers call them).
 """
@@ -66,6 +69,7 @@ def run(database):
 
     results = []
     raw_rate = _raw_insert_rate(people, round_, site, tag)
+    copy_rate, bare_rate = _copy_rate(people, round_, site, tag) if database == "PostgreSQL" else (None, None)
     server = Gunicorn()
     try:
         batch_rate = _batch_rate(server.port, raw, tubes[:BATCH_TOTAL])
@@ -106,6 +110,42 @@ def run(database):
             database=database,
         )
     )
+    if copy_rate:
+        persons = batch_rate * 10
+        results.append(
+            Result(
+                name="screening: COPY of the same rows into our tables",
+                value=round(copy_rate * 10),
+                unit="persons/s",
+                target="reference",
+                ok=True,
+                database=database,
+                note=f"{copy_rate:,.0f} tubes/s; Tube and Sample rows by COPY in one transaction, ids from the sequences, "
+                f"with the tables' indexes, keys and constraints; the batch API is {persons / (copy_rate * 10):.0%} of it",
+            )
+        )
+        results.append(
+            Result(
+                name="screening: COPY of sample rows into a bare table (the engine's ceiling)",
+                value=round(bare_rate),
+                unit="rows/s",
+                target="reference",
+                ok=True,
+                database=database,
+                note="the same Sample rows into a table of the same columns with no index, key or constraint (dropped after)",
+            )
+        )
+        results.append(
+            Result(
+                name="screening: batch API share of the bare COPY rate",
+                value=round(100 * persons / bare_rate, 1),
+                unit="%",
+                target="≥ 10%",
+                ok=persons / bare_rate >= 0.10,
+                database=database,
+                note=f"{persons:,.0f} persons/s through the batch API against {bare_rate:,.0f} sample rows/s",
+            )
+        )
     results.append(
         Result(
             name="screening: one 10-person tube per HTTP call",
@@ -169,6 +209,80 @@ def _raw_insert_rate(people, round_, site, tag):
     rate = RAW_TOTAL / (time.perf_counter() - started)
     Sample.all_objects.filter(tube__code__startswith=f"R{tag}").delete()
     Tube.objects.filter(code__startswith=f"R{tag}").delete()
+    return rate
+
+
+def _copy_rate(people, round_, site, tag):
+    """Tubes per second written with COPY: the rows _raw_insert_rate writes, every column of each given (COPY
+    knows no Django default), the ids drawn from the sequences first so that the samples can name their tubes. The
+    rows are built from a template per table, so the time is COPY's, not the bench's."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from screening.models import Sample, Tube
+
+    closed = round_.starts_at + timedelta(hours=4)
+
+    def template(model, values):
+        """(column names, a row with every column filled, {attname: its index})"""
+        fields = model._meta.concrete_fields
+        row = [values[f.attname] if f.attname in values else f.get_default() for f in fields]
+        return ", ".join(f.column for f in fields), row, {f.attname: n for n, f in enumerate(fields)}
+
+    def ids(cursor, model, n):
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [model._meta.db_table, n]
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor  # psycopg's own, for COPY
+        tube_ids = ids(cursor, Tube, RAW_TOTAL)
+        values = {"round_id": round_.pk, "site_id": site.pk, "pool_size": 10, "closed_at": closed}
+        names, row, at = template(
+            Tube, values | {"received_at": timezone.now(), "registered_by_id": None, "result": "pending"}
+        )
+        with cursor.copy(f"COPY {Tube._meta.db_table} ({names}) FROM STDIN") as out:
+            for n, tube_id in enumerate(tube_ids):
+                row[at["id"]], row[at["code"]] = tube_id, f"C{tag}{n:07d}"
+                out.write_row(row)
+        sample_ids = iter(ids(cursor, Sample, RAW_TOTAL * 10))
+        values = {"round_id": round_.pk, "sampled_at": closed, "result": "pending"}
+        names, row, at = template(
+            Sample, values | {"tube_id": None, "person_id": None, "grid_id": None, "household_id": None}
+        )
+        columns = [at[name] for name in ("id", "tube_id", "person_id", "grid_id", "household_id")]
+        with cursor.copy(f"COPY {Sample._meta.db_table} ({names}) FROM STDIN") as out:
+            for n, tube_id in enumerate(tube_ids):
+                for pid, _number, grid_id, household_id in people[(n * 10) % len(people) : (n * 10) % len(people) + 10]:
+                    for index, value in zip(
+                        columns, (next(sample_ids), tube_id, pid, grid_id, household_id), strict=True
+                    ):
+                        row[index] = value
+                    out.write_row(row)
+    rate = RAW_TOTAL / (time.perf_counter() - started)
+    Sample.all_objects.filter(tube__code__startswith=f"C{tag}").delete()
+    Tube.objects.filter(code__startswith=f"C{tag}").delete()
+    return rate, _bare_copy_rate(Sample, names, row)
+
+
+def _bare_copy_rate(Sample, names, row):
+    """Sample rows per second COPYed into a bare table of the same columns (no index, no key, no constraint): the
+    engine's ceiling for rows of this shape, whatever our schema asks of them."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor
+        # A logged table (a temporary one writes no WAL: faster than any real table could be), dropped after.
+        cursor.execute(f"CREATE TABLE bench_bare_samples (LIKE {Sample._meta.db_table})")
+        started = time.perf_counter()
+        with cursor.copy(f"COPY bench_bare_samples ({names}) FROM STDIN") as out:
+            for n in range(RAW_TOTAL * 10):
+                row[0] = n
+                out.write_row(row)
+        rate = RAW_TOTAL * 10 / (time.perf_counter() - started)
+        cursor.execute("DROP TABLE bench_bare_samples")
     return rate
 
 

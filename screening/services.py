@@ -392,11 +392,13 @@ def _plan_tubes(items):
         by_number[row["id_number"]] = row
     for row in Person.objects.filter(pk__in=person_ids).values(*fields):
         by_id[row["id"]] = row
+    # Every app's pooling limits (a sealed building's single tubes) for every known person of the batch, at once.
+    limits = person_pool_limits({row["id"] for row in (*by_number.values(), *by_id.values())})
     seen_codes = set()
     plans = []
     for item, code in zip(items, codes, strict=True):
         plan = _plan_one(item, code, rounds, sites, assigned, used, seen_codes, parsed_ids, by_number, by_id)
-        _check_zones(plan, item, rules)
+        _check_zones(plan, item, rules, limits)
         plans.append(plan)
         if not plan["errors"]:
             seen_codes.add(code)
@@ -404,9 +406,10 @@ def _plan_tubes(items):
     return plans
 
 
-def _check_zones(plan, item, rules):
+def _check_zones(plan, item, rules, limits):
     """Refuses each person whose zone pools fewer per tube than this tube holds (a sealed zone's person in a
-    10-in-1 tube), naming the person's line and the zone."""
+    10-in-1 tube), or whose pooling limit (`limits`: person_pool_limits) refuses this tube, naming the person's line
+    and why."""
     round_, size = plan["round"], plan["pool_size"]
     if round_ is None or size not in POOL_SIZES or not round_.campaign.uses_tubes:
         return
@@ -417,7 +420,6 @@ def _check_zones(plan, item, rules):
         if reason:
             plan["errors"].setdefault(f"persons[{n}]", reason)
     known = {n: m for n, m in plan["resolved"].items() if m.get("id")}
-    limits = person_pool_limits([m["id"] for m in known.values()]) if known else {}
     # A person new to the register has no household yet: counted as one of their own.
     households = [m.get("household_id") or f"new-{n}" for n, m in plan["resolved"].items()]
     for n, member in known.items():

@@ -566,8 +566,17 @@ def obligations_fulfil(person_id, *, kind, at, sample=None, antigen_test=None):
 
 
 def obligations_fulfil_by_samples(samples):
-    """screening's SAMPLES_TAKEN callback: each new sample (in a tube) fulfils a nucleic-acid test its person owes."""
-    for sample in sorted((s for s in samples if s.tube_id), key=lambda s: s.sampled_at):
+    """screening's SAMPLES_TAKEN callback: each new sample (in a tube) fulfils a nucleic-acid test its person owes.
+    Most persons of a batch owe none: one query finds those who do, and only their samples are matched."""
+    samples = [s for s in samples if s.tube_id]
+    owing = set(
+        TestObligation.all_objects.filter(
+            person_id__in={s.person_id for s in samples},
+            kind=TestObligation.Kind.NUCLEIC_ACID,
+            fulfilled_at__isnull=True,
+        ).values_list("person_id", flat=True)
+    )
+    for sample in sorted((s for s in samples if s.person_id in owing), key=lambda s: s.sampled_at):
         obligations_fulfil(sample.person_id, kind=TestObligation.Kind.NUCLEIC_ACID, at=sample.sampled_at, sample=sample)
 
 
