@@ -2,12 +2,16 @@
 
 Live: the process answers, nothing else is touched. Ready: the database answers `SELECT 1` and the task queue's
 broker is reachable — for the database task backend that is its table in the same database, for RQ a Redis PING;
-the immediate backend (tests) has none. Each check answers "ok" or what went wrong."""
+the immediate backend (tests) has none. Each check answers "ok" or "failed"; the answer is public, so what went
+wrong (a host, a port, a database name) goes to the log, not to the world."""
+
+import logging
 
 from django.conf import settings
 from django.db import connections
 
-OK = "ok"
+OK, FAILED = "ok", "failed"
+logger = logging.getLogger(__name__)
 
 
 def database_check(alias="default"):
@@ -16,7 +20,7 @@ def database_check(alias="default"):
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # noqa: BLE001 (any failure is an answer: not ready)
-        return _failure(exc)
+        return _failure("database", exc)
     return OK
 
 
@@ -35,7 +39,7 @@ def tasks_broker_check():
                 cursor.execute(f"SELECT 1 FROM {DBTaskResult._meta.db_table} LIMIT 1")
                 cursor.fetchall()
     except Exception as exc:  # noqa: BLE001
-        return _failure(exc)
+        return _failure("tasks", exc)
     return OK
 
 
@@ -46,8 +50,6 @@ def readiness():
     return checks, all(answer == OK for answer in checks.values())
 
 
-def _failure(exc):
-    """The exception's class and first line: enough for an operator, no traceback for the world (the answer is
-    public)."""
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {first}"[:200]
+def _failure(check, exc):
+    logger.warning("readiness: %s check failed: %s: %s", check, type(exc).__name__, exc)
+    return FAILED
