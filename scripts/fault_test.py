@@ -199,7 +199,7 @@ class Stream:
 
     def run(self, server, database):
         stop = threading.Event()
-        desks = [threading.Thread(target=self._desk, args=(n, stop)) for n in range(DESKS)]
+        desks = [threading.Thread(target=self._desk, args=(stop,)) for _ in range(DESKS)]
         for desk in desks:
             desk.start()
         began, done = self.began, []
@@ -218,7 +218,7 @@ class Stream:
             desk.join()
         return done
 
-    def _batch(self, desk):
+    def _batch(self):
         with self.lock:
             start, self.counter = self.counter, self.counter + TUBES_PER_BATCH
         tubes = []
@@ -244,9 +244,9 @@ class Stream:
     def _closed_at(self):
         return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() - 60))
 
-    def _desk(self, n, stop):
+    def _desk(self, stop):
         while not stop.is_set():
-            body = self._batch(n)
+            body = self._batch()
             with self.lock:
                 self.batches += 1
             answered = self._send(body)
