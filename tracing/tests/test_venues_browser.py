@@ -5,6 +5,7 @@ import os
 
 import pytest
 from django.urls import reverse
+from selenium.webdriver.support.ui import WebDriverWait
 
 from core.context import system_actor
 from core.tests.browser import chromium, log_in, set_viewport, skip_without_chromium
@@ -58,6 +59,8 @@ def test_venue_pages_fit_a_phone(driver, live_server, users, areas, make_person,
     driver.get(live_server.url + pages["scan"])
     driver.find_element("name", "person_code").send_keys(person_code(person))
     driver.find_element("css selector", "#scan-identify button").click()
+    # A click returns before the answer arrives: wait for the logged page, not a fixed time.
+    WebDriverWait(driver, 10).until(lambda d: d.find_elements("css selector", ".scanned"))
     _shot(driver, f"venues_scanned_{language}")
     assert _wide(driver) <= 390
     assert VenueVisit.all_objects.filter(person=person).count() == 1
