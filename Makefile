@@ -8,14 +8,14 @@ RESIDENTS ?= 30000
 SEED ?= 1
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo serve test test-sqlite test-postgres fault-test bench lint install messages migrate screenshots
+.PHONY: demo serve test test-sqlite test-postgres fault-test bench cluster cluster-down load-test lint install messages migrate screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,rq,redis]'
 	touch $@
 
 # Front-end libraries (ECharts) from package-lock.json; gridcare.vendor serves the built files as static files.
@@ -54,6 +54,21 @@ fault-test: install
 
 bench: install
 	$(BIN)/python -m bench.run
+
+# Past one machine, on this one (loopback only): its own PostgreSQL primary and streaming replica, 2 web processes,
+# 2 RQ workers on Redis, the scheduler (scripts/cluster.py). `make load-test` runs locust (the load extra) against it.
+$(VENV)/.cluster-installed: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev,rq,redis,load]'
+	touch $@
+
+cluster: install $(VENV)/.cluster-installed
+	$(BIN)/python scripts/cluster.py up
+
+cluster-down:
+	$(BIN)/python scripts/cluster.py down
+
+load-test: install $(VENV)/.cluster-installed
+	$(BIN)/python scripts/load_test.py
 
 screenshots: install
 	$(BIN)/python scripts/screenshots.py

@@ -54,14 +54,36 @@ def child_running(parent, command, deadline, other_than=None):
         time.sleep(0.3)
 
 
+# The RQ queue of this test: a Redis database of its own (the cluster's is 7), emptied first.
+TEST_REDIS_URL = "redis://127.0.0.1:6379/11"
+
+
+def redis_ready():
+    """Whether RQ can be tested here: the rq extra installed and Redis answering."""
+    try:
+        import django_tasks_rq  # noqa: F401
+        import redis
+    except ImportError:
+        return False
+    try:
+        redis.Redis.from_url(TEST_REDIS_URL, socket_timeout=2).flushdb()
+    except redis.RedisError:
+        return False
+    return True
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="runs its own SQLite server; once per suite is enough")
-def test_serve_answers_and_stops_on_sigterm(tmp_path):
+@pytest.mark.parametrize("backend, worker_command", [("database", "db_worker"), ("rq", "rqworker")])
+def test_serve_answers_and_stops_on_sigterm(tmp_path, backend, worker_command):
     """gunicorn, the task worker and the scheduler start, static files and pages answer, the scheduled jobs run
-    (the scheduler enqueues them, the worker runs them), a killed task worker is started again, SIGTERM stops
-    everything."""
+    (the scheduler enqueues them, the worker runs them: django-tasks' database worker, or an RQ worker on Redis),
+    a killed task worker is started again, SIGTERM stops everything."""
+    if backend == "rq" and not redis_ready():
+        pytest.skip("RQ needs Redis at 127.0.0.1:6379 and the rq extra (pip install -e '.[rq,redis]')")
     port = free_port()
-    env = {**os.environ, "GRIDCARE_VAR_DIR": str(tmp_path), "DATABASE_URL": "", "TASK_BACKEND": "database"}
+    env = {**os.environ, "GRIDCARE_VAR_DIR": str(tmp_path), "DATABASE_URL": "", "TASK_BACKEND": backend}
+    env["REDIS_URL"] = TEST_REDIS_URL
     gridcare = [sys.executable, "-c", "import sys; from gridcare.cli import main; sys.exit(main())"]
     subprocess.run([*gridcare, "migrate", "-v0"], env=env, check=True)
     server = subprocess.Popen(
@@ -81,11 +103,11 @@ def test_serve_answers_and_stops_on_sigterm(tmp_path):
 
         # The task worker dies (django-tasks' worker exits when the database goes away under it): it is started
         # again, the site answering meanwhile, and the jobs go on running.
-        worker = child_running(server.pid, "db_worker", deadline)
+        worker = child_running(server.pid, worker_command, deadline)
         os.kill(worker, signal.SIGKILL)
         status, _body = get(f"http://127.0.0.1:{port}/accounts/login/", deadline)
         assert status == 200
-        assert child_running(server.pid, "db_worker", time.monotonic() + 30, other_than=worker)
+        assert child_running(server.pid, worker_command, time.monotonic() + 30, other_than=worker)
         assert server.poll() is None
     finally:
         server.send_signal(signal.SIGTERM)

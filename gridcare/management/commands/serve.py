@@ -1,5 +1,5 @@
 """`gridcare serve [HOST:PORT] [--prod]`: the production setup on one machine. Collects static files, then runs the
-background-task worker (django-tasks' database worker), the scheduler of the jobs that run by themselves
+background-task worker (django-tasks' database worker, or an RQ worker with TASK_BACKEND=rq), the scheduler of the jobs that run by themselves
 (`gridcare scheduler`) and gunicorn as child processes; Ctrl-C stops them all. A task worker or scheduler that
 stops is started again.
 
@@ -20,6 +20,13 @@ from gridcare.production import production_errors
 # gunicorn's rule of thumb is 2 × cores + 1 sync workers; past 8 the database (one connection each, and SQLite's
 # one writer) and the memory (some 100 MB a worker) give out before the processors do.
 MAX_WORKERS = 8
+
+
+# The task worker of each backend. RQ's needs django-tasks-rq's job class, which runs a django-tasks Task.
+TASK_WORKER_COMMANDS = {
+    "database": ["db_worker"],
+    "rq": ["rqworker", "default", "--job-class", "django_tasks_rq.backend.Job"],
+}
 
 
 def default_workers():
@@ -58,8 +65,9 @@ class Command(BaseCommand):
         # The children's own settings (production's hashed names need collectstatic under them too).
         subprocess.run([sys.executable, "-m", "django", "collectstatic", "--noinput", "-v0"], env=env, check=True)
         helpers = []  # (label, argv): restarted when they stop
-        if not no_tasks and settings.TASK_BACKEND == "database":
-            helpers.append(("task worker", [sys.executable, "-m", "django", "db_worker"]))
+        if not no_tasks and settings.TASK_BACKEND in TASK_WORKER_COMMANDS:
+            worker = TASK_WORKER_COMMANDS[settings.TASK_BACKEND]
+            helpers.append(("task worker", [sys.executable, "-m", "django", *worker]))
         if not no_scheduler:
             helpers.append(("scheduler", [sys.executable, "-m", "django", "scheduler"]))
         gunicorn = [sys.executable, "-m", "gunicorn", "gridcare.wsgi", "-w", str(workers), "-b", addrport]
