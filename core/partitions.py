@@ -84,13 +84,18 @@ def partition_for(layout, value):
     return Partition(f"{layout.table}_p{first:%Y%m}", _local_midnight(first), _local_midnight(following))
 
 
-def _coming(layout, now):
-    """The time partitions from the current period to `ahead` periods on."""
-    partition, found = partition_for(layout, now), []
-    for _n in range(layout.ahead + 1):
+def _periods(layout, start, count=None, end=None):
+    """The time partitions from the one holding `start`: `count` of them, or up to the one holding `end`."""
+    partition, found = partition_for(layout, start), []
+    while (len(found) < count) if count is not None else (partition.start <= end):
         found.append(partition)
         partition = partition_for(layout, partition.end)
     return found
+
+
+def _coming(layout, now):
+    """The time partitions from the current period to `ahead` periods on."""
+    return _periods(layout, now, count=layout.ahead + 1)
 
 
 def _name_pattern(layout):
@@ -154,10 +159,18 @@ def _checks_done(cursor):
     cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
-def _sanction(cursor, layout):
-    """Rows of an append-only table leave a partition only under the audit purge's sanction (migration 0007)."""
-    if layout.append_only:
-        cursor.execute("SET LOCAL gridcare.audit_purge = 'on'")
+@contextmanager
+def _sanctioned(cursor, layout):
+    """Rows of an append-only table leave DEFAULT (to be inserted again) only under the audit purge's sanction
+    (migration 0007), which ends with the move: the rest of the caller's transaction has whatever it had."""
+    if not layout.append_only:
+        yield
+        return
+    cursor.execute("SELECT current_setting('gridcare.audit_purge', true)")
+    before = cursor.fetchone()[0] or ""
+    cursor.execute("SELECT set_config('gridcare.audit_purge', 'on', true)")
+    yield
+    cursor.execute("SELECT set_config('gridcare.audit_purge', %s, true)", [before])
 
 
 def _partition_add(cursor, layout, partition):
@@ -170,11 +183,11 @@ def _partition_add(cursor, layout, partition):
         )
         return
     cursor.execute(f"CREATE TABLE {_q(partition.name)} (LIKE {_q(layout.table)} INCLUDING DEFAULTS)")
-    _sanction(cursor, layout)
-    cursor.execute(
-        f"WITH moved AS (DELETE FROM {_q(layout.default)} WHERE {_in_range(layout, partition)} RETURNING *) "
-        f"INSERT INTO {_q(partition.name)} SELECT * FROM moved"
-    )
+    with _sanctioned(cursor, layout):
+        cursor.execute(
+            f"WITH moved AS (DELETE FROM {_q(layout.default)} WHERE {_in_range(layout, partition)} RETURNING *) "
+            f"INSERT INTO {_q(partition.name)} SELECT * FROM moved"
+        )
     cursor.execute(
         f"ALTER TABLE {_q(layout.table)} ATTACH PARTITION {_q(partition.name)} FOR VALUES {_range_sql(partition)}"
     )
@@ -218,6 +231,16 @@ def partitions_create(now=None, using="default"):
         with transaction.atomic(using=using), connections[using].cursor() as cursor:
             made += _partitions_add(cursor, layout, _wanted(cursor, layout, now))
     return made
+
+
+def partitions_cover(model, start, end, using="default"):
+    """Makes the time partitions from `start` to `end` for rows written into the past (the demo's visits of the
+    last days), moving any of theirs out of DEFAULT. Nothing for the samples or on SQLite. Returns how many."""
+    layout = layout_of(model)
+    if layout is None or layout.period == "round" or not on_postgresql(using):
+        return 0
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        return _partitions_add(cursor, layout, _periods(layout, start, end=end))
 
 
 def rounds_partitions_create(round_ids, using="default"):
@@ -341,7 +364,8 @@ def _definitions(cursor, table):
 
 def _incoming_keys(cursor, table):
     cursor.execute(
-        "SELECT conrelid::regclass::text, conname FROM pg_constraint WHERE confrelid = to_regclass(%s) AND contype = 'f'",
+        "SELECT conrelid::regclass::text, conname FROM pg_constraint "
+        "WHERE confrelid = to_regclass(%s) AND contype = 'f'",
         [table],
     )
     return cursor.fetchall()

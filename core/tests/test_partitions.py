@@ -46,7 +46,8 @@ def aged(days, summary="old"):
 def test_the_tables_are_partitioned_by_range_on_their_key_with_a_default(db):
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT c.relname, p.partstrat, a.attname FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid "
+            "SELECT c.relname, p.partstrat, a.attname FROM pg_partitioned_table p "
+            "JOIN pg_class c ON c.oid = p.partrelid "
             "JOIN pg_attribute a ON a.attrelid = p.partrelid AND a.attnum = p.partattrs[0] ORDER BY 1"
         )
         partitioned = cursor.fetchall()
@@ -56,7 +57,8 @@ def test_the_tables_are_partitioned_by_range_on_their_key_with_a_default(db):
         )
         with_default = {parent for (parent,) in cursor.fetchall()}
         cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'p' AND conrelid = 'accounts_auditevent'::regclass"
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'p' AND conrelid = 'accounts_auditevent'::regclass"
         )
         primary_key = cursor.fetchone()
     assert partitioned == [
@@ -79,6 +81,9 @@ def test_an_audit_row_lands_in_its_months_partition_and_a_far_one_in_default(db)
     assert partitions_create(now=far.at) >= 1
     assert partition_holding("accounts_auditevent", far.pk) == partition_for(AUDIT_EVENTS, far.at).name
     assert AuditEvent.objects.get(pk=far.pk).at == far.at
+    # The move's sanction ended with it: the rest of the transaction may not delete audit rows.
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM accounts_auditevent WHERE id = %s", [far.pk])
 
 
 @on_postgresql

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from core.context import system_actor
 from core.models import AuditEvent
-from core.partitions import VENUE_VISITS, partition_for, partitions_create
+from core.partitions import VENUE_VISITS, partition_for, partitions_cover, partitions_create
 from tracing.models import Case, Contact, EntryAlert, Venue, VenueVisit
 from tracing.services import venue_create, venue_visits_purge
 
@@ -82,3 +82,16 @@ def test_the_purge_counts_no_dropped_rows_where_nothing_is_partitioned(make_pers
     assert venue_visits_purge() == 1
     [audit] = AuditEvent.objects.filter(action=AuditEvent.Action.DELETE, detail__model="tracing.VenueVisit")
     assert audit.detail["deleted"] == 1 and audit.detail["dropped"] == 0
+
+
+@on_postgresql
+def test_a_load_of_past_days_gets_their_partitions_first(make_person, venue):
+    """The demo's visits of the last days: partitions_cover makes each day's partition, so none waits in DEFAULT."""
+    now = timezone.now()
+    early = visit(venue, make_person("A"), now - timedelta(days=12))
+    assert partition_holding(early.pk) == "tracing_venuevisit_default"
+    assert partitions_cover(VenueVisit, now - timedelta(days=14), now) >= 14 - 7
+    assert partition_holding(early.pk) == partition_for(VENUE_VISITS, early.visited_at).name
+    assert partition_holding(visit(venue, make_person("A"), now - timedelta(days=13)).pk).endswith(
+        f"{timezone.localtime(now - timedelta(days=13)):%Y%m%d}"
+    )
