@@ -193,7 +193,14 @@ def _partition_add(cursor, layout, partition):
     )
 
 
+def _serialised(cursor, layout):
+    """One maker or dropper of a table's partitions at a time (the job, a new campaign's rounds, a purge), until
+    the transaction ends: two would both find a partition missing, and the second CREATE would fail."""
+    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"gridcare.partitions:{layout.table}"])
+
+
 def _partitions_add(cursor, layout, wanted):
+    _serialised(cursor, layout)
     existing = partitions_of(cursor, layout)
     missing = [p for p in sorted({p.name: p for p in wanted}.values(), key=lambda p: p.start) if p.name not in existing]
     if missing:
@@ -312,6 +319,7 @@ def partitions_drop(model, before, using="default"):
             cursor.execute("SELECT current_setting('gridcare.audit_purge', true) = 'on'")
             if not cursor.fetchone()[0]:
                 raise AuditLogAppendOnly("audit partitions are dropped only by core.audit.audit_partitions_drop")
+        _serialised(cursor, layout)
         for partition in _wholly_before(cursor, layout, partitions_of(cursor, layout).values(), before):
             if _held(model, partition.name):
                 continue
