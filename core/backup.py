@@ -2,12 +2,14 @@
 
 SQLite: the online backup API (`sqlite3.Connection.backup`), page by page under SQLite's own locking, so a backup
 taken while the app writes is a consistent snapshot; a restore copies the file into the live database the same way.
-PostgreSQL: `pg_dump -Fc` and `pg_restore --clean --if-exists --no-owner --single-transaction` (all or nothing),
-with the connection of settings.DATABASES and the password in PGPASSWORD, never on the command line. A file says
-which engine wrote it by its first bytes, so a restore refuses the other engine's file."""
+PostgreSQL: `pg_dump -Fc` and `pg_restore --clean --if-exists --no-owner --single-transaction` (all or nothing,
+in an order that drops the partitioned tables' keys cleanly: `_restore_order`), with the connection of
+settings.DATABASES and the password in PGPASSWORD, never on the command line. A file says which engine wrote it by
+its first bytes, so a restore refuses the other engine's file."""
 
 import getpass
 import os
+import re
 import sqlite3
 import subprocess
 import tempfile
@@ -91,7 +93,10 @@ def database_restore(path, *, using="default"):
     else:
         connection.close()  # pg_restore drops and recreates the tables: no session of ours holds them meanwhile
         command = ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error"]
-        _pg_run([*command, str(path)], settings.DATABASES[using])
+        with tempfile.NamedTemporaryFile("w", suffix=".list") as order:
+            order.write(_restore_order(path))
+            order.flush()
+            _pg_run([*command, f"--use-list={order.name}", str(path)], settings.DATABASES[using])
     counts = table_counts(using)
     detail = {"path": str(path.resolve()), "engine": engine, "rows": key_counts(counts)}
     audit_record(AuditEvent.Action.RESTORE, summary=path.name, detail=detail, actor_name=_who())
@@ -145,6 +150,33 @@ def _sqlite_restore(connection, path):
         source.backup(connection.connection)
     finally:
         source.close()
+
+
+_ATTACHED = re.compile(r"^\d+; \d+ \d+ TABLE ATTACH (\S+) (\S+) ")
+_CONSTRAINT = re.compile(r"^\d+; \d+ \d+ CONSTRAINT (\S+) (\S+) ")
+
+
+def _restore_order(path):
+    """The archive's table of contents (`pg_restore --list`) with the partitions' own constraints (their share of
+    the partitioned tables' keys, core/partitions.py) moved before the first constraint. `--clean` drops in the
+    reverse order, and PostgreSQL refuses to drop a partition's constraint while its table's stands (PostgreSQL
+    15's pg_dump asks it to, first); dropped after the table's, it is gone already (IF EXISTS), and made before
+    it, it is attached to it as pg_dump intends."""
+    listed = subprocess.run(  # noqa: S603
+        ["pg_restore", "--list", str(path)], capture_output=True, text=True, check=False
+    )
+    if listed.returncode:
+        raise BackupError(f"pg_restore --list failed ({listed.returncode}): {listed.stderr.strip()[-2000:]}")
+    lines = listed.stdout.splitlines()
+    partitions = {match.groups() for line in lines if (match := _ATTACHED.match(line))}
+
+    def of_partition(line):
+        match = _CONSTRAINT.match(line)
+        return match is not None and match.groups() in partitions
+
+    moved, rest = [line for line in lines if of_partition(line)], [line for line in lines if not of_partition(line)]
+    first = next((n for n, line in enumerate(rest) if _CONSTRAINT.match(line)), len(rest))
+    return "\n".join([*rest[:first], *moved, *rest[first:]]) + "\n"
 
 
 def _pg_run(command, database):

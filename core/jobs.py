@@ -1,8 +1,10 @@
-"""The ground floor's scheduled jobs (core.scheduler): pruning what it keeps only for a while."""
+"""The ground floor's scheduled jobs (core.scheduler): pruning what it keeps only for a while, and making the coming
+partitions of the high-volume tables (PostgreSQL)."""
 
 from django.utils.translation import gettext_lazy as _
 
 from core.exports import exports_purge
+from core.partitions import partitions_create
 from core.retention import audit_events_purge, idempotency_keys_prune, sessions_purge, task_results_purge
 from core.scheduler import Job, daily, every
 
@@ -12,4 +14,5 @@ JOBS = [
     Job("core.task_results_purge", _("Delete finished background-task results"), daily("03:30"), task_results_purge),
     Job("core.audit_events_purge", _("Delete audit rows past their keeping time"), daily("03:45"), audit_events_purge),
     Job("core.exports_purge", _("Delete old exports"), every(minutes=30), exports_purge),
+    Job("core.partitions_create", _("Create the coming partitions"), daily("02:50"), partitions_create),
 ]

@@ -1,6 +1,6 @@
 """What the system keeps only for a while, deleted on a schedule (core/jobs.py and the apps' jobs.py). The audit log
 is kept for good unless AUDIT_KEEP_DAYS says otherwise: it is the record of who did what, and only
-audit_events_purge deletes from it (through core.audit.audit_rows_delete)."""
+audit_events_purge deletes from it (through core.audit.audit_partitions_drop and audit_rows_delete)."""
 
 from datetime import timedelta
 
@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from core.audit import audit_record, audit_rows_delete
+from core.audit import audit_partitions_drop, audit_record, audit_rows_delete
 from core.models import AuditEvent, IdempotencyKey
 
 
@@ -59,9 +59,11 @@ def audit_events_purge():
     days = settings.AUDIT_KEEP_DAYS
     if days <= 0:
         return 0
-    deleted = audit_rows_delete(AuditEvent.objects.filter(at__lt=days_ago(days)))
+    cutoff = days_ago(days)
+    dropped, _partitions = audit_partitions_drop(cutoff)  # whole months, on PostgreSQL (core/partitions.py)
+    deleted = dropped + audit_rows_delete(AuditEvent.objects.filter(at__lt=cutoff))
     if deleted:
-        detail = {"model": AuditEvent._meta.label, "deleted": deleted, "older_than_days": days}
+        detail = {"model": AuditEvent._meta.label, "deleted": deleted, "dropped": dropped, "older_than_days": days}
         summary = f"retention: {deleted} {AuditEvent._meta.label} older than {days} days"
         audit_record(AuditEvent.Action.DELETE, summary=summary, detail=detail)
     return deleted

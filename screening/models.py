@@ -362,8 +362,15 @@ class HomeSamplingRequest(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     done_at = models.DateTimeField(null=True, blank=True, verbose_name=_("done at"))
+    # No database constraint into the partitioned samples (core/partitions.py); the ORM still sets it to null.
     sample = models.ForeignKey(
-        Sample, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("sample")
+        Sample,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("sample"),
     )
 
     area_path = "grid"
@@ -404,8 +411,15 @@ class Hold(models.Model):
     grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.HELD)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    # No database constraint into the partitioned samples (core/partitions.py); the ORM still sets it to null.
     resample = models.ForeignKey(
-        Sample, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("re-sampling request")
+        Sample,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("re-sampling request"),
     )
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 

@@ -50,6 +50,7 @@ from core.audit import audit_record
 from core.context import current_actor, system_actor
 from core.idempotency import answer_for, body_hash, idempotent_write, key_row, stored_answers
 from core.models import AuditEvent, IdempotencyKey
+from core.partitions import rounds_partitions_create
 from notices.models import NoticeAck
 from registry.identity import IdentityError, parse_ric
 from registry.models import Area, Building, Household, Person
@@ -131,9 +132,14 @@ def campaign_create(
             created_by=user if user is not None and user.is_authenticated else None,
         )
         campaign.scope.set(areas)
-        Round.objects.bulk_create(
+        made = Round.objects.bulk_create(
             Round(campaign=campaign, number=n, starts_at=start, ends_at=end) for n, (start, end) in enumerate(rounds, 1)
         )
+        # Each round's partition of the samples (PostgreSQL), once the rounds are committed: the DDL locks the
+        # samples' table, which desks are writing to. Should it fail, the samples land in DEFAULT and the daily
+        # core.partitions_create makes the partition and moves them.
+        round_ids = [r.pk for r in made]
+        transaction.on_commit(lambda: rounds_partitions_create(round_ids), robust=True)
         PoolingRule.objects.bulk_create(
             PoolingRule(campaign=campaign, area=pool_areas[code], pool_size=size, zone=(zone or ["elsewhere"])[0])
             for code, size, *zone in pooling

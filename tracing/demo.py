@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from core.context import acting_as, current_actor, system_actor
+from core.partitions import partitions_cover
 from registry.demo import bulk_load_settings, insert_rows
 from registry.models import Area, Building, Compound, Person
 from tracing.models import Control, Venue, VenueVisit
@@ -117,6 +118,7 @@ def visits_build(rng, count, *, now=None):
     moments = _moment_texts(start, hours)
     by_community, gates, anywhere = _venues_by_place()
     people = _residents(gates)
+    partitions_cover(VenueVisit, start, now)  # PostgreSQL: each past day's partition, not DEFAULT
     written = 0
     with transaction.atomic(), connection.cursor() as cursor:
         bulk_load_settings(cursor)

@@ -377,8 +377,16 @@ class Contact(models.Model):
         "self", models.CASCADE, null=True, blank=True, related_name="secondary", verbose_name=_("through contact")
     )
     # The case's visit and the contact's visit that overlapped, when the relation is a venue.
+    # No database constraint: the visits' table is partitioned on PostgreSQL (core/partitions.py); the ORM still
+    # sets this to null on a visit's delete(), and a dropped day's partition does the same first.
     venue_visit = models.ForeignKey(
-        VenueVisit, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("visit")
+        VenueVisit,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("visit"),
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
@@ -430,8 +438,15 @@ class TestObligation(models.Model):
     due_from = models.DateTimeField(_("due from"))
     due_by = models.DateTimeField(_("due by"))
     fulfilled_at = models.DateTimeField(_("fulfilled at"), null=True, blank=True)
+    # No database constraint: samples are partitioned on PostgreSQL (core/partitions.py), see venue_visit.
     sample = models.ForeignKey(
-        "screening.Sample", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("sample")
+        "screening.Sample",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("sample"),
     )
     antigen_test = models.ForeignKey(
         "AntigenTest", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("antigen test")
@@ -523,7 +538,11 @@ class EntryAlert(models.Model):
     control (an open isolation, or a control covering their home). Raised with the entry, acknowledged once by the
     grid worker."""
 
-    visit = models.OneToOneField(VenueVisit, models.CASCADE, related_name="alert", verbose_name=_("entry"))
+    # No database constraint: the visits' table is partitioned (see Contact.venue_visit); a dropped day's partition
+    # deletes its alerts first, as the ORM's cascade does.
+    visit = models.OneToOneField(
+        VenueVisit, models.CASCADE, related_name="alert", db_constraint=False, verbose_name=_("entry")
+    )
     person = models.ForeignKey(Person, models.CASCADE, related_name="+", verbose_name=_("person"))
     grid = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("grid"))
     fever = models.BooleanField(_("fever"), default=False)

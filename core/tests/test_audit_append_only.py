@@ -80,7 +80,7 @@ def test_retention_deletes_expired_rows_only_when_asked(settings):
     assert audit_events_purge() == 1
     assert not AuditEvent.objects.filter(pk=old.pk).exists() and AuditEvent.objects.filter(pk=recent.pk).exists()
     [purge] = AuditEvent.objects.filter(action=AuditEvent.Action.DELETE, detail__model="core.AuditEvent")
-    assert purge.detail == {"model": "core.AuditEvent", "deleted": 1, "older_than_days": 365}
+    assert purge.detail == {"model": "core.AuditEvent", "deleted": 1, "dropped": 0, "older_than_days": 365}
     with pytest.raises(AuditLogAppendOnly):  # and the log is append-only again
         AuditEvent.objects.filter(pk=recent.pk).delete()
 
