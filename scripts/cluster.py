@@ -94,7 +94,7 @@ def databases_up():
     env = environment()
     if fresh:
         _psql(PRIMARY_PORT, "CREATE DATABASE gridcare")
-        _gridcare(env, "migrate", "--no-input", "-v0")
+    _gridcare(env, "migrate", "--no-input", "-v0")  # the code may be newer than the database
     if not (replica / "PG_VERSION").exists():
         _postgres_dir(replica)
         as_postgres(
