@@ -26,7 +26,14 @@ def totp_device_get(user, *, confirmed=True):
 
 def totp_step_owed(request):
     """VERIFY or ENROL while a logged-in session has not passed the second factor it owes, else None. A request
-    made with an API token owes nothing here (its token was its login)."""
+    made with an API token owes nothing here (its token was its login). Asked by the gate and the menu: answered
+    once per request (a step passed in this request is followed by a redirect, never by a page)."""
+    if not hasattr(request, "_totp_step_owed"):
+        request._totp_step_owed = _step_owed(request)
+    return request._totp_step_owed
+
+
+def _step_owed(request):
     if not totp_enabled() or getattr(request, "auth_by_token", False):
         return None
     user = request.user
