@@ -46,9 +46,9 @@ class UserAdmin(DjangoUserAdmin):
                 reset += bool(totp_device_reset(user))
             except NotInScope:
                 refused += 1
-        messages.success(
-            request, ngettext("%(n)d user can enrol again.", "%(n)d users can enrol again.", reset) % {"n": reset}
-        )
+        if reset:
+            done = ngettext("%(n)d user can enrol again.", "%(n)d users can enrol again.", reset)
+            messages.success(request, done % {"n": reset})
         if refused:
             left = ngettext(
                 "%(n)d user outside your area was left as is.",

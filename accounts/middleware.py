@@ -65,7 +65,7 @@ class SecondFactorGate:
         step_url = reverse("totp_verify" if step == VERIFY else "totp_enrol")
         if request.path == step_url or request.path in {reverse(name) for name in self.OPEN_URL_NAMES}:
             return self.get_response(request)
-        if request.path.startswith("/api/"):
+        if request.path_info.startswith("/api/"):
             return JsonResponse({"detail": _("log in with your one-time code first")}, status=401)
         if request.method == "GET":
             step_url += "?" + urlencode({"next": request.get_full_path()})

@@ -37,7 +37,8 @@ def _step_owed(request):
     if not totp_enabled() or getattr(request, "auth_by_token", False):
         return None
     user = request.user
-    if not user.is_authenticated or user.is_verified():
+    # A user that did not pass through django-otp's OTPMiddleware has no is_verified: it counts as not verified.
+    if not user.is_authenticated or getattr(user, "is_verified", lambda: False)():
         return None
     if totp_device_get(user) is not None:
         return VERIFY
