@@ -5,11 +5,19 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import ApiToken, User
-from accounts.services import scope_for_user, token_issue, token_revoke
+from accounts.services import scope_for_user, token_issue, token_revoke, totp_device_reset
+from core.access import NotInScope
 from core.admin import ReadOnlyAdmin
 from core.models import AuditEvent
+
+# Devices are reset through the users' list (totp_device_reset: the permission, the area, an audit row), never edited:
+# django-otp's own device admin would show their keys.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 
 @admin.register(User)
@@ -25,6 +33,29 @@ class UserAdmin(DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"fields": ["username", "password1", "password2", "role", "area"]})]
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["totp_reset"]
+
+    def has_totp_reset_permission(self, request):
+        return request.user.has_perm("otp_totp.delete_totpdevice")
+
+    @admin.action(description=_("Reset two-step verification (a lost phone)"), permissions=["totp_reset"])
+    def totp_reset(self, request, queryset):
+        reset, refused = 0, 0
+        for user in queryset.select_related("area"):
+            try:
+                reset += bool(totp_device_reset(user))
+            except NotInScope:
+                refused += 1
+        if reset:
+            done = ngettext("%(n)d user can enrol again.", "%(n)d users can enrol again.", reset)
+            messages.success(request, done % {"n": reset})
+        if refused:
+            left = ngettext(
+                "%(n)d user outside your area was left as is.",
+                "%(n)d users outside your area were left as they are.",
+                refused,
+            )
+            messages.error(request, left % {"n": refused})
 
 
 class ApiTokenForm(forms.ModelForm):

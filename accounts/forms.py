@@ -54,3 +54,17 @@ class StaffChoiceField(forms.ModelChoiceField):
 
 class StaffSelect(forms.Select):
     template_name = "accounts/widgets/staff_select.html"
+
+
+class TotpCodeForm(forms.Form):
+    """The 6 digits an authenticator app shows (as some apps show them, "123 456" too)."""
+
+    code = forms.RegexField(
+        label=_("6-digit code"),
+        regex=r"^\d{3} ?\d{3}$",
+        error_messages={"invalid": _("Enter the 6 digits your authenticator app shows.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}),
+    )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].replace(" ", "")

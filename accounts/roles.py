@@ -270,6 +270,7 @@ NOTICES_GRID = perms(
 NOTICES_STAFF = NOTICES_GRID | perms("notices", {"noticetemplate": "add change", "noticegrouprobot": "add change view"})
 
 ACCOUNTS_ADMIN = perms("accounts", {"user": "add change view", "apitoken": "add change view"}) | {
+    "otp_totp.delete_totpdevice",  # resets a user's TOTP second factor (a lost phone), in the admin's area
     "core.view_auditevent",
     "core.view_scheduledjob",
     "django_tasks_database.view_dbtaskresult",
@@ -372,6 +373,10 @@ ROLE_PERMISSIONS = {
 # Roles that act on their own rows only: inside their area, every model with an `owner_filter` shows them only
 # what they own (core.scoping) — a volunteer sees their own shifts and errands, not another volunteer's.
 OWN_ROWS_ROLES = {Role.VOLUNTEER}
+
+# Roles that log in as staff: with STAFF_TOTP=required they must enrol a second factor (accounts.totp). A volunteer's
+# login reaches only their own shifts and errands, so it is not asked.
+STAFF_ROLES = set(Role) - {Role.VOLUNTEER}
 
 # Roles that may open the Django admin (back office).
 BACK_OFFICE_ROLES = {Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.COMMUNITY_STAFF}

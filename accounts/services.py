@@ -7,11 +7,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
+from django_otp import login as otp_login
+from django_otp import verify_token as otp_verify_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import ApiToken
 from accounts.roles import OWN_ROWS_ROLES, role_perms
+from accounts.selectors import totp_device_get
+from core.access import NotInScope, writes
 from core.audit import audit_record
-from core.context import Actor, Scope
+from core.context import Actor, Scope, current_actor
 from core.models import AuditEvent
 
 
@@ -116,3 +121,97 @@ def token_actor(token, ip=None):
         scope = Scope.of_area(token.area) if actor.scope.covers(token.area.code) else Scope.nothing()
         actor = actor.replace(scope=scope)
     return actor.replace(allowed=token_permissions(token))
+
+
+# --- the second factor (STAFF_TOTP) ----------------------------------------------------------------------------
+
+
+class CodeRefused(Exception):
+    """The one-time code was not accepted: `throttled` when django-otp's wait after wrong codes has not passed (the
+    code was then not checked at all)."""
+
+    def __init__(self, throttled=False):
+        super().__init__("throttled" if throttled else "wrong code")
+        self.throttled = throttled
+
+
+def totp_verify(request, code):
+    """The second step of a login: checks `code` against the session user's confirmed device and marks the session
+    verified (django-otp's session key; a fresh session id, as a login gives). Raises CodeRefused. Each wrong code
+    doubles django-otp's wait before the next one is checked, a code is accepted once (its time step is kept), and
+    every refusal is a failed login in the audit log."""
+    user = request.user
+    device = totp_device_get(user)
+    allowed, _why = device.verify_is_allowed()
+    verified = otp_verify_token(user, device.persistent_id, code) if allowed else None
+    if verified is None:
+        audit_record(
+            AuditEvent.Action.LOGIN_FAILED,
+            actor=user,
+            target=user,
+            summary="otp: waiting after wrong codes" if not allowed else "otp: wrong or used code",
+            detail={"otp": True, "throttled": not allowed},
+        )
+        raise CodeRefused(throttled=not allowed)
+    request.session.cycle_key()
+    otp_login(request, verified)
+    audit_record(AuditEvent.Action.LOGIN, actor=user, target=user, summary="otp: code accepted", detail={"otp": True})
+    return verified
+
+
+def totp_enrol_device(user):
+    """The device being enrolled: the unconfirmed one an earlier visit made (the QR code already scanned stays
+    good), else a new one with a fresh random key. It counts for nothing until a first code confirms it."""
+    return totp_device_get(user, confirmed=False) or TOTPDevice.objects.create(
+        user=user, name="gridcare", confirmed=False
+    )
+
+
+def totp_enrol_confirm(request, code):
+    """Confirms the session user's device being enrolled with its first code (raises CodeRefused), replaces any
+    older device of theirs, audits, and marks the session verified."""
+    user = request.user
+    with transaction.atomic():  # a refusal leaves it, so the throttle's count of wrong codes is kept
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("pk").first()
+        allowed = device is not None and device.verify_is_allowed()[0]
+        accepted = allowed and device.verify_token(code)
+        if accepted:
+            _enrolment_confirm(user, device)
+    if not accepted:
+        raise CodeRefused(throttled=device is not None and not allowed)
+    request.session.cycle_key()
+    otp_login(request, device)
+    return device
+
+
+def _enrolment_confirm(user, device):
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit_record(
+        AuditEvent.Action.CREATE,
+        actor=user,
+        target=device,
+        summary=f"{user.get_username()}: TOTP second factor enrolled",
+        detail={"otp": True},
+    )
+
+
+@writes("otp_totp.delete_totpdevice")
+def totp_device_reset(user):
+    """Removes every TOTP device of `user` (a lost phone): they log in with their password alone, or enrol again
+    where STAFF_TOTP requires it. Users are not area-bound rows, so the area is checked here: the user's area must
+    be inside the actor's (NotInScope otherwise). Returns how many devices were removed."""
+    scope = current_actor().scope
+    inside = scope.covers(user.area.code) if user.area_id else (scope.code is None and not scope.empty)
+    if not inside:
+        raise NotInScope(f"user {user.pk} is not in your area")
+    with transaction.atomic():
+        removed, _detail = TOTPDevice.objects.filter(user=user).delete()
+        audit_record(
+            AuditEvent.Action.DELETE,
+            target=user,
+            summary=f"{user.get_username()}: TOTP second factor reset",
+            detail={"otp": True, "devices": removed},
+        )
+    return removed

@@ -6,16 +6,20 @@ from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.selectors import totp_enabled, totp_step_owed
+
 BACK_OFFICE = ("admin:index", _("Back office"), lambda user: user.is_back_office)
+# The user's own account page: where they turn on two-step verification, so only while STAFF_TOTP is on.
+ACCOUNT = ("account", _("My account"), lambda user: totp_enabled())
 
 
 def nav_items(request):
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or totp_step_owed(request):  # no menu before the code step
         return {"nav_items": []}
     entries = [entry for config in apps.get_app_configs() for entry in getattr(config, "nav", ())]
     items = []
-    for url_name, label, perm in [*entries, BACK_OFFICE]:
+    for url_name, label, perm in [*entries, ACCOUNT, BACK_OFFICE]:
         if not _may_use(user, perm):
             continue
         try:

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "gridcare.apps.TaskResultsConfig",  # django_tasks_db, named in our languages
     "gridcare.apps.LockoutsConfig",  # axes, likewise
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # before accounts, whose admin takes its device admin off the back office
     "core",
     "gridcare",
     "accounts",
@@ -99,7 +101,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # user.is_verified(): the session passed the second factor
     "accounts.middleware.RequestContextMiddleware",
+    "accounts.middleware.SecondFactorGate",  # below the token check: a bearer token passes, a session waits
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -165,6 +169,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# The second factor for staff (accounts.totp, django-otp's TOTP device): "off" (nobody is asked), "optional" (a user
+# may enrol on their account page and is then asked for the 6-digit code at each login), "required" (every staff
+# role enrols at its first login before any other page). Read at each request. docs/DECISIONS.md "Staff TOTP".
+STAFF_TOTP = os.environ.get("STAFF_TOTP", "off").lower() or "off"
+if STAFF_TOTP not in ("off", "optional", "required"):
+    raise ImproperlyConfigured(f"STAFF_TOTP must be off, optional or required, not {STAFF_TOTP!r}")
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "gridcare")  # the name an authenticator app lists the code under
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
