@@ -6,7 +6,8 @@ from ninja.responses import Status
 
 from accounts.lockout import Refused, authenticate_guarded
 from accounts.models import ApiToken
-from accounts.services import token_issue, token_revoke
+from accounts.selectors import totp_device_get, totp_enabled, totp_required_for
+from accounts.services import CodeRefused, token_issue, token_revoke, totp_code_check
 from core.schemas import model_str, text
 from registry.models import Area
 
@@ -19,6 +20,7 @@ class TokenRequest(Schema):
     name: model_str(ApiToken, "name") = "device"
     mode: ApiToken.Mode = ApiToken.Mode.FULL
     area: model_str(Area, "code") | None = None  # an area code inside the user's area, to narrow the token to
+    otp: text(16) | None = None  # the authenticator app's code, when the user has two-step verification (STAFF_TOTP)
 
 
 class TokenOut(Schema):
@@ -33,7 +35,7 @@ class TokenOut(Schema):
 @router.post(
     "/token",
     auth=None,
-    response={200: TokenOut, 429: dict},
+    response={200: TokenOut, 401: dict, 403: dict, 429: dict},
     summary="Exchange a username and password for a bearer token",
 )
 def token_create(request, body: TokenRequest):
@@ -46,6 +48,7 @@ def token_create(request, body: TokenRequest):
         raise HttpError(429, _("too many failed logins; try again later")) from None
     if user is None:
         raise HttpError(401, _("wrong username or password"))
+    _second_factor_check(user, body.otp)
     area = get_object_or_404(Area.all_objects, code=body.area) if body.area else None
     token, raw = token_issue(user, body.name, mode=body.mode, area=area)
     return {
@@ -56,6 +59,26 @@ def token_create(request, body: TokenRequest):
         "mode": token.mode,
         "expires_at": token.expires_at.isoformat(),
     }
+
+
+def _second_factor_check(user, code):
+    """With STAFF_TOTP on, a token is a login like any other: a user with a confirmed device gives its code too, and
+    one who must enrol does that on the website first (else the password alone would open the API)."""
+    if not totp_enabled():
+        return
+    device = totp_device_get(user)
+    if device is None:
+        if totp_required_for(user):
+            raise HttpError(403, _("set up two-step verification on the website first"))
+        return
+    if not code:
+        raise HttpError(401, _("give the code from your authenticator app (otp)"))
+    try:
+        totp_code_check(user, device, code)
+    except CodeRefused as refused:
+        if refused.throttled:
+            raise HttpError(429, _("too many wrong codes; wait a little and try again")) from None
+        raise HttpError(401, _("wrong or already used code")) from None
 
 
 @router.delete("/token", auth=None, response={204: None}, summary="Revoke the bearer token used for this call")

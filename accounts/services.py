@@ -141,7 +141,16 @@ def totp_verify(request, code):
     doubles django-otp's wait before the next one is checked, a code is accepted once (its time step is kept), and
     every refusal is a failed login in the audit log."""
     user = request.user
-    device = totp_device_get(user)
+    verified = totp_code_check(user, totp_device_get(user), code)
+    request.session.cycle_key()
+    otp_login(request, verified)
+    audit_record(AuditEvent.Action.LOGIN, actor=user, target=user, summary="otp: code accepted", detail={"otp": True})
+    return verified
+
+
+def totp_code_check(user, device, code):
+    """The confirmed `device` of `user` if `code` is good for it now, else CodeRefused (audited as a failed login):
+    the check of the login's code step and of the API's token exchange."""
     allowed, _why = device.verify_is_allowed()
     verified = otp_verify_token(user, device.persistent_id, code) if allowed else None
     if verified is None:
@@ -153,9 +162,6 @@ def totp_verify(request, code):
             detail={"otp": True, "throttled": not allowed},
         )
         raise CodeRefused(throttled=not allowed)
-    request.session.cycle_key()
-    otp_login(request, verified)
-    audit_record(AuditEvent.Action.LOGIN, actor=user, target=user, summary="otp: code accepted", detail={"otp": True})
     return verified
 
 

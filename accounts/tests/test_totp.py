@@ -174,6 +174,34 @@ def test_a_bearer_token_is_untouched_and_a_bad_one_does_not_open_a_waiting_sessi
     assert client.get("/api/v1/areas", HTTP_AUTHORIZATION="Bearer gc_not-a-token").status_code == 401
 
 
+def token_exchange(client, username, **extra):
+    body = {"username": username, "password": PASSWORD, "name": "phone", **extra}
+    return client.post("/api/v1/auth/token", body, content_type="application/json")
+
+
+def test_the_token_exchange_asks_for_the_code_too(client, users, settings, clock):
+    """With the second factor on, the API's password-for-token exchange is a login like the page's: otherwise a
+    stolen password would still open the API."""
+    settings.STAFF_TOTP = "optional"
+    assert token_exchange(client, "gwen").status_code == 200, "not enrolled: the password is enough"
+    device = enrol(client, "gwen")
+    client.post(reverse("logout"))
+    clock.shift(30)
+    refusals = AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED, actor=users["gwen"]).count()
+    assert token_exchange(client, "gwen").status_code == 401
+    assert token_exchange(client, "gwen", otp="000000" if code_now(device) != "000000" else "111111").status_code == 401
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED, actor=users["gwen"]).count() > refusals
+    clock.shift(30)  # past django-otp's wait after the wrong code
+    code = code_now(device)
+    answer = token_exchange(client, "gwen", otp=code)
+    assert answer.status_code == 200 and answer.json()["token"]
+    assert token_exchange(client, "gwen", otp=code).status_code == 401, "a code is good once"
+
+    settings.STAFF_TOTP = "required"
+    assert token_exchange(client, "cora").status_code == 403, "staff who must enrol do so on the website first"
+    assert token_exchange(client, "vera").status_code == 200, "a volunteer is not asked"
+
+
 @pytest.fixture
 def other_district(django_user_model):
     district = Area.all_objects.create(code="440705", name="新会区", level=1)
