@@ -95,3 +95,8 @@ def call_list(stage, limit=300):
 
 def delivery_by_code(code):
     return Delivery.all_objects.select_related("notice", "person").filter(code=code).first()
+
+
+def person_data(person):
+    """The notices' part of a person's data export (registry.personal_data): what was sent to them, the calls."""
+    return [Delivery.objects.filter(person=person), CallTask.objects.filter(person=person)]

@@ -229,3 +229,16 @@ def area_by_code(code):
 def area_children(area):
     """The area's children in the caller's scope, in code order (boundaries included). One query."""
     return list(Area.objects.filter(parent=area).order_by("code"))
+
+
+def person_data(person):
+    """The register's part of a person's data export (registry.personal_data): their entry, household, tags and
+    where they lived."""
+    from registry.models import Residence
+
+    return [
+        Person.objects.filter(pk=person.pk),
+        Household.objects.filter(pk=person.household_id),
+        PersonGroup.objects.filter(person=person),
+        Residence.objects.filter(person=person),
+    ]

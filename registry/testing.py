@@ -97,6 +97,18 @@ def write_cases(values):
             data={"reason": "核对身份"},
         ),
         WriteCase("registry:person_call", reverse("registry:person_call", args=[person]), "registry.call_person"),
+        # A subject-access export changes nothing but the audit log, which records it.
+        WriteCase(
+            "registry:person_data_export",
+            reverse("registry:person_data_export", args=[person]),
+            "registry.export_person_data",
+        ),
+        WriteCase(
+            "registry:person_erase",
+            reverse("registry:person_erase", args=[person]),
+            "registry.erase_person",
+            data={"reason": "本人申请删除", "confirm": "yes"},
+        ),
         # An upload writes a job in the uploader's own area; which rows it may touch is the importer's check
         # (registry/tests/test_importing.py), so only the permission is walked here.
         WriteCase(
