@@ -16,7 +16,8 @@ from registry.models import Area, Person
 def audience_persons(area, audience, params):
     """Who the notice goes to. A round's missing list is screening's (`missing_persons`), a compound under control
     tracing's (`control_residents`); an area and a special group are the register's persons of the area."""
-    in_area = Q(grid__code__startswith=area.code)
+    # an erased person (registry.services.person_erase) is told nothing: they have no name or number left
+    in_area = Q(grid__code__startswith=area.code) & ~Q(residence_status=Person.ResidenceStatus.ERASED)
     if audience == Notice.Audience.AREA:
         return list(Person.objects.filter(in_area).order_by("grid__code", "id"))
     if audience == Notice.Audience.GROUP:

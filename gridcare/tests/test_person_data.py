@@ -166,7 +166,7 @@ def test_erasure_anonymises_the_person_deletes_their_trail_and_keeps_the_counts(
     assert audit.detail["trail"]["tracing.VenueVisit"] == 1
 
 
-def test_an_erased_person_drops_out_of_new_campaigns(resident):
+def test_an_erased_person_drops_out_of_new_campaigns_and_notices(resident):
     from registry.services import person_erase
     from screening.services import campaign_create
 
@@ -179,3 +179,7 @@ def test_an_erased_person_drops_out_of_new_campaigns(resident):
     from screening.selectors import expected_persons
 
     assert resident.pk not in set(expected_persons(new.rounds.get(), resident.grid).values_list("pk", flat=True))
+    from notices.models import Notice
+    from notices.selectors import audience_persons
+
+    assert resident.pk not in {p.pk for p in audience_persons(resident.grid, Notice.Audience.AREA, {})}
