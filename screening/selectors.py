@@ -188,6 +188,8 @@ def _rule_q(round_, prefix=""):
     """The campaign's rule (statuses, ages at the round's start) as a Q on Person, via `prefix`."""
     campaign = round_.campaign
     q = Q(**{f"{prefix}residence_status__in": campaign.residence_statuses})
+    # whatever statuses a campaign lists, a person whose data was erased on request is expected nowhere
+    q &= ~Q(**{f"{prefix}residence_status": Person.ResidenceStatus.ERASED})
     day = timezone.localtime(round_.starts_at).date()
     if campaign.min_age is not None:
         q &= Q(**{f"{prefix}birth_date__isnull": True}) | Q(
