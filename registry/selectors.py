@@ -117,8 +117,12 @@ def building_households(building, page=1, per_page=BUILDING_PAGE_SIZE):
 
 
 def grid_unhoused(grid):
-    """Persons of a grid not (yet) placed in a household, e.g. registered on the spot."""
-    return list(_with_groups(Person.objects.filter(grid=grid, household__isnull=True)).order_by("name"))
+    """Persons of a grid not (yet) placed in a household, e.g. registered on the spot (not the erased: nobody is to
+    place them)."""
+    unhoused = Person.objects.filter(grid=grid, household__isnull=True).exclude(
+        residence_status=Person.ResidenceStatus.ERASED
+    )
+    return list(_with_groups(unhoused).order_by("name"))
 
 
 def _with_groups(queryset):

@@ -183,3 +183,6 @@ def test_an_erased_person_drops_out_of_new_campaigns_and_notices(resident):
     from notices.selectors import audience_persons
 
     assert resident.pk not in {p.pk for p in audience_persons(resident.grid, Notice.Audience.AREA, {})}
+    from registry.selectors import grid_unhoused
+
+    assert resident.pk not in {p.pk for p in grid_unhoused(resident.grid)}
