@@ -27,6 +27,7 @@ from core.models import AuditEvent, IdempotencyKey
 DELETE = "delete"
 ANONYMISE = "anonymise"
 ACTIONS = {DELETE: _("delete"), ANONYMISE: _("anonymise")}
+PURGE_BATCH = 10_000  # rows deleted at a time by a kind's purge
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class DataKind:
     def run(self, cutoff):
         if self.purge:
             return self.purge(cutoff)
-        return rows_purge(self.due(cutoff), days=self.keeping_days())
+        return rows_purge(self.due(cutoff), days=self.keeping_days(), batch=PURGE_BATCH)
 
 
 @dataclass(frozen=True)
@@ -97,11 +98,18 @@ def days_ago(days):
     return timezone.now() - timedelta(days=days)
 
 
-def rows_purge(queryset, *, days=None, hours=None):
+def rows_purge(queryset, *, days=None, hours=None, batch=None):
     """Deletes the rows and, if there were any, writes one audit row with the count (detail: the model, how many,
-    the age limit in days, or in hours). Returns how many rows of the queryset's model were deleted."""
+    the age limit in days, or in hours). Returns how many rows of the queryset's model were deleted. With `batch`,
+    `batch` rows at a time: Django's delete reads the rows it cascades from, and a purge of a round's samples is
+    millions of them."""
     label = queryset.model._meta.label
-    deleted = queryset.delete()[1].get(label, 0)
+    if batch is None:
+        deleted = queryset.delete()[1].get(label, 0)
+    else:
+        deleted = 0
+        while pks := list(queryset.values_list("pk", flat=True)[:batch]):
+            deleted += queryset.model._base_manager.filter(pk__in=pks).delete()[1].get(label, 0)
     if deleted:
         limit = f" older than {days} days" if days is not None else f" older than {hours} hours" if hours else ""
         detail = {"model": label, "deleted": deleted, "older_than_days": days}

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from core.retention import DELETE, DataKind, rows_purge
+from core.retention import DELETE, PURGE_BATCH, DataKind, rows_purge
 from screening.models import Sample, Tube
 
 
@@ -15,8 +15,8 @@ def samples_purge(cutoff):
     """The samples of rounds that ended before `cutoff`, then their tubes (with the holds, alerts and to-trace rows
     of those tubes): each one audit row with its count. A case keeps its row; its link to the to-trace row goes."""
     days = settings.RETENTION_DAYS_BY_KIND["screening.samples"]
-    deleted = rows_purge(samples_due(cutoff), days=days)
-    rows_purge(Tube.objects.filter(round__ends_at__lt=cutoff), days=days)
+    deleted = rows_purge(samples_due(cutoff), days=days, batch=PURGE_BATCH)
+    rows_purge(Tube.objects.filter(round__ends_at__lt=cutoff), days=days, batch=PURGE_BATCH)
     return deleted
 
 

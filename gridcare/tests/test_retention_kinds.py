@@ -187,3 +187,11 @@ def test_the_audit_log_of_a_period_exports_for_an_inspector_and_the_export_is_au
     assert refused.status_code == 400
     client.login(username="stella", password=PASSWORD)
     assert client.post(reverse("exports:start"), {"list": "core.audit"}).status_code == 403
+
+
+def test_a_purge_in_batches_deletes_all_its_rows_with_one_audit_row(world):
+    from core.retention import rows_purge
+
+    due = VenueVisit.all_objects.filter(visited_at__lt=ago(21))
+    assert rows_purge(due, days=21, batch=1) == 2 and not due.exists() and VenueVisit.all_objects.count() == 2
+    assert AuditEvent.objects.filter(detail__model="tracing.VenueVisit", detail__deleted=2).count() == 1
