@@ -322,6 +322,12 @@ TRACING = {
 # The daily report (日报) of an area: made by the job each morning, or on demand; read and downloaded by its staff.
 COMMAND_REPORTS = perms("command", {"dailyreport": "add view"})
 
+# --- the people's data (PIPL, core.retention and registry.personal_data) ---------------------------------------
+# A person asks what is held about them: the street or the district answers (an export of their data, audited). The
+# district alone sees what the retention purge would delete, and erases a person's data on request.
+SUBJECT_ACCESS = {"registry.export_person_data"}
+DATA_LIFECYCLE = SUBJECT_ACCESS | {"core.see_retention_report", "registry.erase_person"}
+
 ROLE_PERMISSIONS = {
     Role.DISTRICT_ADMIN: REGISTER_STAFF
     | REGISTER_SETTINGS
@@ -335,7 +341,8 @@ ROLE_PERMISSIONS = {
     | VOLUNTEERS_STAFF
     | NOTICES_STAFF
     | COMMAND_REPORTS
-    | ACCOUNTS_ADMIN,
+    | ACCOUNTS_ADMIN
+    | DATA_LIFECYCLE,
     Role.STREET_STAFF: REGISTER_STAFF
     | CARE_STAFF
     | SCREENING_STAFF
@@ -344,7 +351,8 @@ ROLE_PERMISSIONS = {
     | VOLUNTEERS_STAFF
     | NOTICES_STAFF
     | COMMAND_REPORTS
-    | LOGISTICS_SITE,
+    | LOGISTICS_SITE
+    | SUBJECT_ACCESS,
     Role.COMMUNITY_STAFF: REGISTER_STAFF
     | CARE_STAFF
     | SCREENING_STAFF

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from care.models import CareSettings, FollowUp, FollowUpTask, HelpRequest, LedgerEntry, Pairing, Relief
 from registry.models import Area, Person, PersonGroup
@@ -253,3 +254,21 @@ def call_list_has(user, person):
     task = FollowUpTask.objects.filter(person=person, worker=user, day=timezone.localdate())
     request = HelpRequest.objects.filter(person=person, status__in=HelpRequest.OPEN)
     return pairing.exists() or task.exists() or request.exists()
+
+
+def person_data(person):
+    """Care's part of a person's data export (registry.personal_data): the ledger, pairings, follow-ups, requests."""
+    return [
+        LedgerEntry.objects.filter(person=person),
+        Pairing.objects.filter(person=person),
+        FollowUp.objects.filter(person=person),
+        HelpRequest.objects.filter(person=person),
+        Relief.objects.filter(person=person),
+    ]
+
+
+def person_erase_refusals(person):
+    """Why care still needs `person`'s data (registry.services.person_erase)."""
+    if HelpRequest.all_objects.filter(person=person, status__in=HelpRequest.OPEN).exists():
+        return [_("A help request of theirs is still open.")]
+    return []

@@ -597,3 +597,24 @@ def care_rows_follow_move(person, old_grid, new_grid):
     undelivered.filter(request_id__in=moved_ids).update(area=new_grid)
     undelivered.filter(request__isnull=True, person=person).update(area=new_grid)
     MedicineSchedule.all_objects.filter(person=person, active=True).update(grid=new_grid)
+
+
+# --- the person's own data (registry.services.person_erase) ---
+
+
+def person_trail_erase(person):
+    """Care's part of an erasure: the ledger entries and follow-ups stay (the ledger's counts, the supervision's
+    record), without the guardian's name and phone and the notes; help requests lose the requester's name and
+    phone and what was written about them."""
+    ledger = LedgerEntry.all_objects.filter(person=person).update(
+        guardian_name="", guardian_phone="", guardian_relation="", needs_note=""
+    )
+    followups = FollowUp.all_objects.filter(person=person).update(note="")
+    requests = HelpRequest.all_objects.filter(person=person).update(
+        requester_name="", requester_phone="", description="", result=""
+    )
+    return {
+        LedgerEntry._meta.label: ledger,
+        FollowUp._meta.label: followups,
+        HelpRequest._meta.label: requests,
+    }

@@ -13,5 +13,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("audit and safeguards")
     nav = [
         ("core:scheduled_jobs", _("Scheduled jobs"), "core.view_scheduledjob"),
+        ("core:retention", _("Data retention"), "core.see_retention_report"),
         ("exports:list", _("My exports"), _may_export),
     ]

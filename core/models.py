@@ -117,6 +117,7 @@ class ScheduledJob(models.Model):
         ordering = ["name"]
         verbose_name = _("scheduled job")
         verbose_name_plural = _("scheduled jobs")
+        permissions = [("see_retention_report", "Can see what the retention purge would delete or anonymise")]
 
     def __str__(self):
         return self.name

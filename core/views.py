@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from core.health import readiness
+from core.retention import retention_report
 from core.selectors import scheduled_job_list
 
 # A job this late tells the admin that no scheduler is running (`gridcare serve` starts one).
@@ -31,6 +32,15 @@ def scheduled_jobs(request):
             "never_seen": any(s is None for _, s in jobs),
         },
     )
+
+
+@require_safe
+@login_required
+@permission_required("core.see_retention_report", raise_exception=True)
+def retention(request):
+    """The retention purge's dry run: per data kind, its keeping time, cutoff, rows due and what happens to them.
+    Reads only; the daily job (or `gridcare retention --apply`) does it."""
+    return render(request, "core/retention.html", {"report": retention_report()})
 
 
 @require_safe

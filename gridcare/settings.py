@@ -387,13 +387,23 @@ VENUE_SCAN_MISSES_PER_HOUR = env_int("VENUE_SCAN_MISSES_PER_HOUR", 20)
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
 
 # Scheduled jobs (core.scheduler) delete what is kept only for a while: stored answers of idempotent writes after
-# IDEMPOTENCY_KEY_DAYS, uploaded import files after IMPORT_FILE_DAYS (the job and its counts stay), dead API tokens,
-# login attempts and finished background-task results after RETENTION_DAYS. The audit log is kept for good unless
-# AUDIT_KEEP_DAYS is more than 0 (rows older than that many days are then deleted daily, with one audit row).
-AUDIT_KEEP_DAYS = env_int("AUDIT_KEEP_DAYS", 0)
+# IDEMPOTENCY_KEY_DAYS, dead API tokens, login attempts and finished background-task results after RETENTION_DAYS.
 IDEMPOTENCY_KEY_DAYS = env_int("IDEMPOTENCY_KEY_DAYS", 7)
-IMPORT_FILE_DAYS = env_int("IMPORT_FILE_DAYS", 30)
 RETENTION_DAYS = env_int("RETENTION_DAYS", 30)
+# The people's data, per kind (core.retention, docs/ARCHITECTURE.md "Data lifecycle"): days each kind is kept before
+# the daily purge deletes or anonymises it; 0 keeps it for good. Why each default is what it is: the kind's
+# declaration (`<app>/retention.py`). Venue visits are not here: their keeping time is the district's tracing
+# setting (21 days, the venue-code rule), which also refuses late visits.
+RETENTION_DAYS_BY_KIND = {
+    # the record of who did what: kept for good unless set (the law may ask for six months and more)
+    "core.audit": env_int("AUDIT_KEEP_DAYS", 0),
+    "registry.import_files": env_int("IMPORT_FILE_DAYS", 30),
+    "tracing.arrival_reports": env_int("RETENTION_DAYS_ARRIVAL_REPORTS", 28),
+    "tracing.contacts": env_int("RETENTION_DAYS_CONTACTS", 180),
+    "tracing.isolations": env_int("RETENTION_DAYS_ISOLATIONS", 180),
+    "screening.samples": env_int("RETENTION_DAYS_SAMPLES", 180),
+    "notices.deliveries": env_int("RETENTION_DAYS_NOTICE_DELIVERIES", 90),
+}
 
 # Logs go to the console; in production to stdout, one line each with time, level and logger, from INFO up
 # (gunicorn's access and error logs too), for the service manager's journal to keep.

@@ -16,7 +16,8 @@ from registry.models import Area, Person
 def audience_persons(area, audience, params):
     """Who the notice goes to. A round's missing list is screening's (`missing_persons`), a compound under control
     tracing's (`control_residents`); an area and a special group are the register's persons of the area."""
-    in_area = Q(grid__code__startswith=area.code)
+    # an erased person (registry.services.person_erase) is told nothing: they have no name or number left
+    in_area = Q(grid__code__startswith=area.code) & ~Q(residence_status=Person.ResidenceStatus.ERASED)
     if audience == Notice.Audience.AREA:
         return list(Person.objects.filter(in_area).order_by("grid__code", "id"))
     if audience == Notice.Audience.GROUP:
@@ -95,3 +96,8 @@ def call_list(stage, limit=300):
 
 def delivery_by_code(code):
     return Delivery.all_objects.select_related("notice", "person").filter(code=code).first()
+
+
+def person_data(person):
+    """The notices' part of a person's data export (registry.personal_data): what was sent to them, the calls."""
+    return [Delivery.objects.filter(person=person), CallTask.objects.filter(person=person)]

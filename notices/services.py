@@ -320,3 +320,15 @@ def notices_escalate(now=None):
                 CallTask.all_objects.bulk_create(tasks, ignore_conflicts=True)
                 made[stage] += len(tasks)
     return made
+
+
+# --- the person's own data (registry.services.person_erase, core.retention) ---
+
+# An anonymised message: its notice, grid, channel and status stay (who was reached, counted); to whom and what it
+# said (the text names the person) go.
+DELIVERY_ANONYMOUS = {"person": None, "recipient": "", "body": "", "public_body": "", "answer": ""}
+
+
+def person_trail_erase(person):
+    """The notices' part of an erasure: the messages sent to the person anonymised."""
+    return {Delivery._meta.label: Delivery.all_objects.filter(person=person).update(**DELIVERY_ANONYMOUS)}

@@ -122,7 +122,8 @@ def import_progress(request, import_job_id):
 @login_required
 @can_import
 def import_errors(request, import_job_id):
-    # After IMPORT_FILE_DAYS the uploaded file is deleted (registry.jobs) and with it the rows the report repeats.
+    # After its keeping time (core.retention, "registry.import_files") the uploaded file is deleted, and with it the
+    # rows the report repeats.
     job = get_object_or_404(ImportJob.objects.exclude(file=""), pk=import_job_id, status=ImportJob.Status.DONE)
     table, rows = import_error_rows(job)
     sensitive = {table.columns.get("id_number"): "id_number", table.columns.get("phone"): "phone"}

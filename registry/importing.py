@@ -936,13 +936,18 @@ def import_job_run(job_id):
     ImportJob.all_objects.filter(pk=job.pk).update(status=status, result=result, finished_at=timezone.now())
 
 
-def import_files_delete():
-    """Deletes the uploaded files of imports older than IMPORT_FILE_DAYS (a resident register in a file is not kept
-    longer than the error report needs it); the job, its counts and its errors stay, and each deletion is audited.
-    The column is cleared by a conditional update first, so two runs delete and audit a file once."""
-    days = settings.IMPORT_FILE_DAYS
+def import_files_due(cutoff):
+    return ImportJob.all_objects.filter(created_at__lt=cutoff).exclude(file="")
+
+
+def import_files_delete(cutoff=None):
+    """Deletes the uploaded files of imports from before `cutoff` (default: the "registry.import_files" days ago; a
+    resident register in a file is not kept longer than the error report needs it); the job, its counts and its
+    errors stay, and each deletion is audited. The column is cleared by a conditional update first, so two runs
+    delete and audit a file once."""
+    days = settings.RETENTION_DAYS_BY_KIND["registry.import_files"]
     deleted = 0
-    for job in ImportJob.all_objects.filter(created_at__lt=days_ago(days)).exclude(file=""):
+    for job in import_files_due(cutoff or days_ago(days)):
         name = job.file.name
         if not ImportJob.all_objects.filter(pk=job.pk, file=name).update(file=""):
             continue

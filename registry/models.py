@@ -199,6 +199,9 @@ class Person(models.Model):
         AWAY = "away", _("away")
         MOVED_OUT = "moved_out", _("moved out")
         DECEASED = "deceased", _("deceased")
+        # Their data was erased on their request (registry.services.person_erase): the row stays, anonymous, for
+        # the counts of what was done; no campaign expects them, no list shows them.
+        ERASED = "erased", _("data erased on request")
 
     class Mobility(models.TextChoices):
         NORMAL = "normal", _("walks unaided")
@@ -247,6 +250,8 @@ class Person(models.Model):
             ("call_person", "Can phone a person through the audited call link"),
             ("import_residents", "Can import residents from Excel"),
             ("export_lists", "Can export lists to Excel (audited)"),
+            ("export_person_data", "Can export everything held about one person, on their request (audited)"),
+            ("erase_person", "Can erase a person's data on their request, where the law allows (audited)"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["id_type", "id_number"], name="person_unique_document"),

@@ -117,8 +117,12 @@ def building_households(building, page=1, per_page=BUILDING_PAGE_SIZE):
 
 
 def grid_unhoused(grid):
-    """Persons of a grid not (yet) placed in a household, e.g. registered on the spot."""
-    return list(_with_groups(Person.objects.filter(grid=grid, household__isnull=True)).order_by("name"))
+    """Persons of a grid not (yet) placed in a household, e.g. registered on the spot (not the erased: nobody is to
+    place them)."""
+    unhoused = Person.objects.filter(grid=grid, household__isnull=True).exclude(
+        residence_status=Person.ResidenceStatus.ERASED
+    )
+    return list(_with_groups(unhoused).order_by("name"))
 
 
 def _with_groups(queryset):
@@ -229,3 +233,16 @@ def area_by_code(code):
 def area_children(area):
     """The area's children in the caller's scope, in code order (boundaries included). One query."""
     return list(Area.objects.filter(parent=area).order_by("code"))
+
+
+def person_data(person):
+    """The register's part of a person's data export (registry.personal_data): their entry, household, tags and
+    where they lived."""
+    from registry.models import Residence
+
+    return [
+        Person.objects.filter(pk=person.pk),
+        Household.objects.filter(pk=person.household_id),
+        PersonGroup.objects.filter(person=person),
+        Residence.objects.filter(person=person),
+    ]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from core.access import writes
 from core.audit import audit_record
+from core.context import current_actor
 from core.limits import LimitReached
 from core.masking import mask_id_number, mask_phone
 from core.models import AuditEvent
@@ -224,3 +225,97 @@ def area_boundaries_upload(raw, *, filename=""):
             detail={"codes": sorted(boundaries), "filename": filename},
         )
     return len(boundaries)
+
+
+# --- the person's own data (PIPL) ---------------------------------------------------------------------------------
+
+
+@writes("registry.export_person_data")
+def person_data_export(person, *, reveal_reason=""):
+    """Everything held about `person` (registry.personal_data), for their subject-access request: masked, or with
+    full numbers for a user who may reveal them and says why (a reason of 2 characters or more). Audited with the
+    sections and row counts, never the data. Returns the document."""
+    from registry.personal_data import person_data_document
+
+    reason = (reveal_reason or "").strip()
+    if reason:
+        if not current_actor().may("registry.reveal_identity"):
+            raise PermissionDenied(_("You may not reveal ID or phone numbers."))
+        if len(reason) < 2:
+            raise ValidationError({"reveal_reason": _("Say why you need the full numbers.")})
+    document = person_data_document(person, reveal=bool(reason))
+    counts = {section["key"]: len(section["rows"]) for section in document["sections"]}
+    audit_record(
+        AuditEvent.Action.EXPORT,
+        target=person,
+        summary=f"person data export: {sum(counts.values())} rows" + (f", full numbers: {reason}" if reason else ""),
+        detail={"sections": counts, "unmasked": bool(reason), "reason": reason},
+    )
+    return document
+
+
+def _none(person):
+    return ()
+
+
+# The name an erased person keeps (language-neutral: it shows on pages of either language).
+ERASED_NAME = "—"
+
+
+def person_erase_refusals(person):
+    """Why the law or the response still needs `person`'s data (each app's selectors.person_erase_refusals(person),
+    translated sentences); empty when it may be erased."""
+    from core.discovery import app_modules
+
+    return [
+        refusal
+        for module in app_modules("selectors")
+        for refusal in getattr(module, "person_erase_refusals", _none)(person)
+    ]
+
+
+@writes("registry.erase_person")
+def person_erase(person, *, reason):
+    """Erases a person's data on their request (PIPL art. 47), unless person_erase_refusals names a reason to keep
+    it (a ValidationError listing them). The person's row stays for the counts the statistics need (their samples,
+    ledger entries and cases point at it), anonymous: name, numbers, birth date, sex, household and residence
+    history gone, status "erased" (no campaign expects them, no list shows them). Each app deletes or anonymises its
+    personal trail (its services' person_trail_erase(person) -> {model label: rows}). Audited with the reason and
+    the counts; the audit row holds none of the erased data."""
+    from core.discovery import app_modules
+    from core.masking import mask_numbers_in
+
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": _("Say why the data is erased (the person's request, its date).")})
+    refusals = person_erase_refusals(person)
+    if refusals:
+        raise ValidationError(refusals)
+    with transaction.atomic():
+        trail = {}
+        for module in app_modules("services"):
+            trail |= dict(getattr(module, "person_trail_erase", _none)(person))
+        trail[Residence._meta.label] = Residence.all_objects.filter(person=person).delete()[0]
+        Person.all_objects.filter(pk=person.pk).update(
+            name=ERASED_NAME,
+            name_initials="",
+            id_type=Person.IdType.OTHER,
+            id_number=f"erased-{person.pk}",
+            id_last4="",
+            birth_date=None,
+            sex="",
+            phone="",
+            phone_last4="",
+            household=None,
+            residence_status=Person.ResidenceStatus.ERASED,
+            is_provisional=False,
+            updated_at=timezone.now(),
+        )
+        audit_record(
+            AuditEvent.Action.DELETE,
+            target=person,
+            summary=f"personal data erased on request: {mask_numbers_in(reason)}",
+            detail={"reason": mask_numbers_in(reason), "trail": trail},
+        )
+    person.refresh_from_db()
+    return person

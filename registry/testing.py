@@ -79,6 +79,15 @@ def _import_job_previewed(grid_code):
     )
 
 
+def _person_erasable(grid_code):
+    from registry.models import Area
+    from registry.services import person_create
+
+    return person_create(
+        grid=Area.all_objects.get(code=grid_code), name="可删除的人", id_number=synthetic_id_number(90_003)
+    )
+
+
 def write_cases(values):
     """The register's write routes, for the project-wide write walker (gridcare/tests/test_writes.py)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -97,6 +106,20 @@ def write_cases(values):
             data={"reason": "核对身份"},
         ),
         WriteCase("registry:person_call", reverse("registry:person_call", args=[person]), "registry.call_person"),
+        # A subject-access export changes nothing but the audit log, which records it.
+        WriteCase(
+            "registry:person_data_export",
+            reverse("registry:person_data_export", args=[person]),
+            "registry.export_person_data",
+        ),
+        # The walked person has a trail in every app (a case, a pending sample…) that refuses erasure: a newcomer
+        # of the same grid has none.
+        WriteCase(
+            "registry:person_erase",
+            reverse("registry:person_erase", args=[_person_erasable(values["grid_code"]).pk]),
+            "registry.erase_person",
+            data={"reason": "本人申请删除", "confirm": "yes"},
+        ),
         # An upload writes a job in the uploader's own area; which rows it may touch is the importer's check
         # (registry/tests/test_importing.py), so only the permission is walked here.
         WriteCase(

@@ -12,5 +12,7 @@ urlpatterns = [
     path("persons/<int:person_id>/", views.person_detail, name="person"),
     path("persons/<int:person_id>/reveal/", views.person_reveal, name="person_reveal"),
     path("persons/<int:person_id>/call/", views.person_call, name="person_call"),
+    path("persons/<int:person_id>/data/", views.person_data_export, name="person_data_export"),
+    path("persons/<int:person_id>/erase/", views.person_erase, name="person_erase"),
     path("search/", views.search, name="search"),
 ]

@@ -2,9 +2,10 @@
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -108,6 +109,50 @@ def person_reveal(request, person_id):
         except ValidationError as exc:
             context["error"] = " ".join(exc.messages)
     return render(request, "registry/_reveal.html", context)
+
+
+@login_required
+@permission_required("registry.export_person_data", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def person_data_export(request, person_id):
+    """GET: the form (full numbers only with a reason). POST: the person's data as a JSON download, audited."""
+    person = _person_or_404(person_id)
+    context = {"person": person, "crumbs": _crumbs(request, person.grid)}
+    if request.method == "POST":
+        try:
+            document = services.person_data_export(person, reveal_reason=request.POST.get("reveal_reason", ""))
+        except ValidationError as exc:
+            context["error"] = " ".join(exc.messages)
+        else:
+            response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 1})
+            name = f"person-{person.pk}-{timezone.localtime():%Y%m%d-%H%M}.json"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+    return render(request, "registry/person_data.html", context, status=400 if "error" in context else 200)
+
+
+@login_required
+@permission_required("registry.erase_person", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def person_erase(request, person_id):
+    """GET: the confirmation step — what erasure does, and why it is refused if it is. POST (confirmed, with a
+    reason): the erasure (registry.services.person_erase), then the person's page, now anonymous."""
+    person = _person_or_404(person_id)
+    context = {"person": person, "crumbs": _crumbs(request, person.grid), "refusals": []}
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            context["error"] = _("Tick the box to confirm the erasure.")
+        else:
+            try:
+                services.person_erase(person, reason=request.POST.get("reason", ""))
+            except ValidationError as exc:
+                context["error"] = " ".join(exc.messages)
+            else:
+                return redirect("registry:person", person_id=person.pk)
+    elif person.residence_status != Person.ResidenceStatus.ERASED:
+        context["refusals"] = services.person_erase_refusals(person)
+    status = 400 if "error" in context else 200
+    return render(request, "registry/person_erase.html", context, status=status)
 
 
 class TelRedirect(HttpResponseRedirect):

@@ -44,6 +44,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from notices.models import NoticeAck
 from registry.models import Area, Building, Household, Person
@@ -187,6 +188,8 @@ def _rule_q(round_, prefix=""):
     """The campaign's rule (statuses, ages at the round's start) as a Q on Person, via `prefix`."""
     campaign = round_.campaign
     q = Q(**{f"{prefix}residence_status__in": campaign.residence_statuses})
+    # whatever statuses a campaign lists, a person whose data was erased on request is expected nowhere
+    q &= ~Q(**{f"{prefix}residence_status": Person.ResidenceStatus.ERASED})
     day = timezone.localtime(round_.starts_at).date()
     if campaign.min_age is not None:
         q &= Q(**{f"{prefix}birth_date__isnull": True}) | Q(
@@ -461,7 +464,7 @@ def knock_counts(round_, grid):
 
     return {
         "missing": len(missing),
-        "doors": len({household_id for _, household_id in missing}),
+        "doors": len({household_id for _person, household_id in missing}),
         "not_home": sum(last_outcome(*p) == KnockOutcome.Outcome.NOT_HOME for p in missing),
         "knocked": knocks.values("household_id").distinct().count(),
     }
@@ -785,3 +788,27 @@ def round_plan(round_, area):
                 plan.finish_error = round(100 * (plan.actual_last - plan.finish_at).total_seconds() / span, 1)
         rows.append(plan)
     return rows
+
+
+def person_data(person):
+    """Screening's part of a person's data export (registry.personal_data)."""
+    from screening.models import Exclusion, HomeSamplingRequest, KnockOutcome, Sample
+
+    return [
+        Sample.objects.filter(person=person).order_by("sampled_at"),
+        KnockOutcome.objects.filter(person=person),
+        HomeSamplingRequest.objects.filter(person=person),
+        Exclusion.objects.filter(person=person),
+    ]
+
+
+def person_erase_refusals(person):
+    """Why screening still needs `person`'s data (registry.services.person_erase)."""
+    from screening.models import Hold, Sample, Tube
+
+    refusals = []
+    if Sample.all_objects.filter(person=person, result=Tube.Result.PENDING).exists():
+        refusals.append(_("A sample of theirs still awaits its result."))
+    if Hold.all_objects.filter(person=person, state__in=[Hold.State.HELD, Hold.State.RESAMPLED]).exists():
+        refusals.append(_("They are held after a positive pooled tube."))
+    return refusals

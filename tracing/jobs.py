@@ -7,17 +7,10 @@ from tracing.services import (
     controls_lift_by_rule,
     handover_escalate_overdue,
     key_group_obligations_for,
-    venue_visits_purge,
 )
 
 JOBS = [
-    # --- venues ---
-    Job(
-        "tracing.venue_visits_purge",
-        _("Delete venue visits past the retention period"),
-        daily("03:30"),
-        venue_visits_purge,
-    ),
+    # (venue visits are purged with the other kinds of people's data: core.retention_purge)
     # --- arrivals ---
     Job(
         "tracing.key_group_obligations",

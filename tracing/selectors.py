@@ -782,3 +782,35 @@ def control_pool_limits(person_ids):
                 10, False, _("%(target)s is controlled: at most 10 persons per tube") % values
             )
     return limits
+
+
+def person_data(person):
+    """Tracing's part of a person's data export (registry.personal_data): cases, contacts, venue visits and gate
+    entries, arrivals, isolations, tests owed and antigen tests."""
+    from tracing.models import AntigenTest, ArrivalReport, Case, Contact, Isolation, TestObligation, VenueVisit
+
+    return [
+        Case.objects.filter(person=person),
+        Contact.objects.filter(person=person),
+        VenueVisit.objects.filter(person=person).order_by("visited_at"),
+        ArrivalReport.objects.filter(person=person),
+        Isolation.objects.filter(person=person),
+        TestObligation.objects.filter(person=person),
+        AntigenTest.objects.filter(person=person),
+    ]
+
+
+def person_erase_refusals(person):
+    """Why tracing still needs `person`'s data (registry.services.person_erase)."""
+    from tracing.models import Case, Contact, TestObligation
+
+    refusals = []
+    if Case.all_objects.filter(person=person).exists():
+        refusals.append(_("They are a recorded case: the infectious-disease report keeps cases."))
+    if Contact.all_objects.filter(person=person, status=Contact.Status.PROPOSED).exists():
+        refusals.append(_("They are a contact still being judged."))
+    if control_over(person) is not None:
+        refusals.append(_("They are in isolation or under control now."))
+    if TestObligation.all_objects.filter(person=person, fulfilled_at=None, due_by__gt=timezone.now()).exists():
+        refusals.append(_("They still owe tests (an arrival, an isolation or a key group)."))
+    return refusals

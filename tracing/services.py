@@ -146,14 +146,19 @@ def venue_visit_scan(venue, person, *, at=None):
         )
 
 
-def venue_visits_purge():
-    """The retention job: deletes visits older than the setting (21 days) and writes one audit row with the count
-    (and how many went with a dropped day) and the cutoff. On PostgreSQL the days wholly older go first as dropped
-    partitions (core/partitions.py); the rest, in batches so the table is never locked for long."""
+def venue_visits_due(cutoff):
+    return VenueVisit.all_objects.filter(visited_at__lt=cutoff)
+
+
+def venue_visits_purge(cutoff=None):
+    """The retention purge (core.retention, "tracing.venue_visits"): deletes visits from before `cutoff` (default:
+    the setting's days ago, 21) and writes one audit row with the count (and how many went with a dropped day) and
+    the cutoff. Scans and gate entry logs alike: both are rows of VenueVisit. On PostgreSQL the days wholly older go
+    first as dropped partitions (core/partitions.py); the rest, in batches so the table is never locked for long."""
     days = TracingSettings.current().visit_retention_days
-    cutoff = timezone.now() - timedelta(days=days)
+    cutoff = cutoff or timezone.now() - timedelta(days=days)
     dropped, _days = partitions_drop(VenueVisit, cutoff)
-    old = VenueVisit.all_objects.filter(visited_at__lt=cutoff)
+    old = venue_visits_due(cutoff)
     deleted = dropped
     while batch := list(old.values_list("pk", flat=True)[:PURGE_BATCH]):
         # delete(), not a raw delete: a contact's `venue_visit` is set to null, not left dangling.
@@ -1249,3 +1254,26 @@ def control_need_record(person, *, kind, description):
         )
         ControlNeed.all_objects.create(control=control, help_request=request)
     return request
+
+
+# --- the person's own data (registry.services.person_erase, core.retention) ---
+
+# An anonymised arrival: who arrived where from, when and how stays (the reports' counts), who it was goes.
+ARRIVAL_ANONYMOUS = {
+    "person": None,
+    "name": "",
+    "id_number": "",
+    "phone": "",
+    "address": "",
+    "transport_number": "",
+    "client_key": None,
+}
+
+
+def person_trail_erase(person):
+    """Tracing's part of an erasure: the person's venue visits and gate entries (with their alerts) deleted, their
+    arrival reports anonymised. Cases, contacts and isolations stay, pointing at the anonymous row: the chain of
+    transmission and the counts are the response's."""
+    visits = VenueVisit.all_objects.filter(person=person).delete()[1].get(VenueVisit._meta.label, 0)
+    arrivals = ArrivalReport.all_objects.filter(person=person).update(**ARRIVAL_ANONYMOUS)
+    return {VenueVisit._meta.label: visits, ArrivalReport._meta.label: arrivals}

@@ -72,11 +72,11 @@ def test_postgresql_refuses_raw_sql_update_and_delete():
 @pytest.mark.django_db(transaction=True)
 def test_retention_deletes_expired_rows_only_when_asked(settings):
     old, recent = aged(400, "old"), aged(10, "recent")
-    settings.AUDIT_KEEP_DAYS = 0  # the default: kept for good
+    settings.RETENTION_DAYS_BY_KIND = {**settings.RETENTION_DAYS_BY_KIND, "core.audit": 0}  # the default: kept
     assert audit_events_purge() == 0
     assert AuditEvent.objects.filter(pk__in=[old.pk, recent.pk]).count() == 2
 
-    settings.AUDIT_KEEP_DAYS = 365
+    settings.RETENTION_DAYS_BY_KIND = {**settings.RETENTION_DAYS_BY_KIND, "core.audit": 365}
     assert audit_events_purge() == 1
     assert not AuditEvent.objects.filter(pk=old.pk).exists() and AuditEvent.objects.filter(pk=recent.pk).exists()
     [purge] = AuditEvent.objects.filter(action=AuditEvent.Action.DELETE, detail__model="core.AuditEvent")

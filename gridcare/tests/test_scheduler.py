@@ -43,7 +43,7 @@ def paired(make_person, users):
 def test_every_app_declares_its_jobs_with_unique_names():
     names = [job.name for job in registered_jobs()]
     assert len(names) == len(set(names))
-    assert {PLAN_DAY, ESCALATE, "core.idempotency_keys_prune", "registry.import_files_delete"} <= set(names)
+    assert {PLAN_DAY, ESCALATE, "core.idempotency_keys_prune", "core.retention_purge"} <= set(names)
 
 
 def test_an_overdue_request_escalates_to_the_street_without_a_command(make_person, time_machine):

@@ -27,7 +27,7 @@ def media(settings, tmp_path):
 
 
 def test_import_files_older_than_the_setting_are_deleted_and_the_job_stays(users, media, settings, client):
-    settings.IMPORT_FILE_DAYS = 30
+    settings.RETENTION_DAYS_BY_KIND = {**settings.RETENTION_DAYS_BY_KIND, "registry.import_files": 30}
     dana = users["dana"]
 
     def job(name, age_days):

@@ -170,7 +170,7 @@ def test_retention_purge_deletes_old_visits_keeps_young_ones_and_is_audited(make
 def test_the_purge_is_a_daily_job_of_the_scheduler(make_person, venue):
     from core.scheduler import job_named
 
-    job = job_named("tracing.venue_visits_purge")
+    job = job_named("core.retention_purge")
     assert job is not None and job.schedule.key.startswith("daily")
     person = make_person("A")
     VenueVisit.all_objects.create(
