@@ -106,7 +106,7 @@ def test_the_purge_drops_whole_old_months_and_counts_them_in_its_audit_row(db, s
     in_dropped = [aged(400, "in an old month"), aged(400, "in an old month")]
     in_default, recent = aged(1000, "in DEFAULT"), aged(10, "recent")
     assert {partition_holding("accounts_auditevent", e.pk) for e in in_dropped} == {dropped_month.name}
-    settings.AUDIT_KEEP_DAYS = 365
+    settings.RETENTION_DAYS_BY_KIND = {**settings.RETENTION_DAYS_BY_KIND, "core.audit": 365}
     assert audit_events_purge() == 3
     left = set(
         AuditEvent.objects.filter(pk__in=[e.pk for e in [*in_dropped, in_default, recent]]).values_list("pk", flat=True)
