@@ -265,6 +265,7 @@ def report(results, notes, versions, args):
         "make bench                                   # everything, both databases; rewrites this file",
         ".venv/bin/python -m bench.run --residents 30000 --only registry --databases sqlite --no-report",
         ".venv/bin/python -m bench.run --reuse --only registry --no-report  # the district the last run built",
+        "make load-test                               # locust against scripts/cluster.py, 1 then 2 web processes",
         "```",
         "",
         f"SQLite uses a fresh `var/{SQLITE_FILE.name}`; PostgreSQL the database in `BENCH_POSTGRES_URL` (default "
