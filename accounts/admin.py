@@ -4,6 +4,7 @@ district admins browse and filter but nobody edits."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -12,6 +13,7 @@ from accounts.models import ApiToken, User
 from accounts.services import scope_for_user, token_issue, token_revoke, totp_device_reset
 from core.access import NotInScope
 from core.admin import ReadOnlyAdmin
+from core.context import current_scope
 from core.models import AuditEvent
 
 # Devices are reset through the users' list (totp_device_reset: the permission, the area, an audit row), never edited:
@@ -20,8 +22,33 @@ if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
 
 
+class AreaInScopeForm:
+    """A back-office user makes and moves users inside their own area only (a user without an area sees nothing,
+    and only the whole system's may leave it empty)."""
+
+    def clean_area(self):
+        area = self.cleaned_data.get("area")
+        scope = current_scope()
+        if scope.code is None and not scope.empty:
+            return area
+        if area is None or not scope.covers(area.code):
+            raise forms.ValidationError(_("Choose an area inside your own."))
+        return area
+
+
+class UserChangeInAreaForm(AreaInScopeForm, UserChangeForm):
+    pass
+
+
+class UserCreationInAreaForm(AreaInScopeForm, AdminUserCreationForm):
+    pass
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = UserChangeInAreaForm
+    add_form = UserCreationInAreaForm
+
     list_display = ["username", "first_name", "last_name", "role", "area", "is_active", "last_login"]
     list_filter = ["role", "is_active"]
     list_select_related = ["area"]
@@ -34,6 +61,16 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [(None, {"fields": ["username", "password1", "password2", "role", "area"]})]
     readonly_fields = ["last_login", "date_joined"]
     actions = ["totp_reset"]
+
+    def get_queryset(self, request):
+        # Users of the caller's area only: a district's admin neither sees nor edits another district's staff. (Not a
+        # scoped default manager: logging in looks a user up before any scope exists; and a user is not area-bound
+        # for the write check: a street's staff puts the district's medic on a home-sampling team.)
+        scope = current_scope()
+        users = super().get_queryset(request)
+        if scope.empty:
+            return users.none()
+        return users if scope.code is None else users.filter(area__code__startswith=scope.code)
 
     def has_totp_reset_permission(self, request):
         return request.user.has_perm("otp_totp.delete_totpdevice")
