@@ -96,6 +96,7 @@ def test_erasure_is_refused_for_a_case_naming_why_in_the_users_language(client, 
     dana = logged_in(client, "dana")
     page = dana.get(reverse("registry:person_erase", args=[resident.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "病例" in page.content.decode()
+    assert 'name="confirm"' not in page.content.decode(), "no erase button while the erasure is refused"
     response = erase(dana, resident)
     assert response.status_code == 400 and "病例" in response.content.decode()
     en = dana.post(
