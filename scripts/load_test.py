@@ -219,7 +219,7 @@ def _tubes_saved(run):
 
 def _report(results):
     lines = [f"{results[0]['users']} people for {results[0]['seconds']} s per run, on loopback, 2 cores.", ""]
-    names = list(results[0]["requests"])
+    names = list(dict.fromkeys(name for r in results for name in r["requests"]))  # a kind seen in any run
     head = "| request | " + " | ".join(f"{r['web']} web: req/s · p50/p95/p99 ms · failed" for r in results) + " |"
     lines += [head, "|---|" + "---|" * len(results)]
     for name in names:
